@@ -1,0 +1,13 @@
+//! The PromptOpt document model.
+//!
+//! Owns: parsing `.prompt` files (dotprompt) into front matter and a Handlebars syntax tree with
+//! exact source spans and error recovery, picoschema, and rendering to messages.
+//!
+//! Invariants:
+//! - no I/O and no async: callers hand in text and resolvers, so every editor, the CLI and the
+//!   API share this code and tests need no files;
+//! - parsing never fails: it returns a document plus the errors it found;
+//! - nothing here panics on any input.
+
+pub mod schema;
+pub mod text;
