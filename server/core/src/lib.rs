@@ -10,4 +10,5 @@
 //! - nothing here panics on any input.
 
 pub mod schema;
+pub mod template;
 pub mod text;
