@@ -9,6 +9,7 @@
 //! - parsing never fails: it returns a document plus the errors it found;
 //! - nothing here panics on any input.
 
+pub mod document;
 pub mod schema;
 pub mod template;
 pub mod text;
