@@ -10,6 +10,7 @@
 //! - nothing here panics on any input.
 
 pub mod document;
+pub mod render;
 pub mod schema;
 pub mod template;
 pub mod text;

@@ -289,3 +289,39 @@ pub fn walk<'a>(nodes: &'a [Node], visit: &mut dyn FnMut(&'a Node)) {
         }
     }
 }
+
+/// Visits every path in the template: targets, arguments, hash values, sub-expressions,
+/// block and else-chain calls, and partial arguments.
+pub fn for_each_path<'a>(nodes: &'a [Node], visit: &mut dyn FnMut(&'a Path)) {
+    fn expr<'a>(e: &'a Expr, visit: &mut dyn FnMut(&'a Path)) {
+        match e {
+            Expr::Path(path) => visit(path),
+            Expr::Literal(_) => {}
+            Expr::SubExpression(inner) => call(inner, visit),
+        }
+    }
+    fn call<'a>(c: &'a Call, visit: &mut dyn FnMut(&'a Path)) {
+        expr(&c.target, visit);
+        c.params.iter().for_each(|p| expr(p, visit));
+        c.hash.iter().for_each(|pair| expr(&pair.value, visit));
+    }
+    walk(nodes, &mut |node| match node {
+        Node::Expression(e) => call(&e.call, visit),
+        Node::Block(block) => {
+            call(&block.call, visit);
+            for chain in block.else_branches.iter().filter_map(|b| b.chain.as_ref()) {
+                call(chain, visit);
+            }
+        }
+        Node::Partial(partial) => {
+            if let Some(context) = &partial.context {
+                expr(context, visit);
+            }
+            partial
+                .hash
+                .iter()
+                .for_each(|pair| expr(&pair.value, visit));
+        }
+        Node::Text(_) | Node::Comment(_) | Node::Invalid(_) => {}
+    });
+}
