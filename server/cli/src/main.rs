@@ -1,1 +1,53 @@
-fn main() {}
+//! `promptopt`: the command-line door into PromptOpt. Argument parsing and output only; the
+//! work happens in the library crates.
+
+mod commands;
+mod exit;
+mod files;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "promptopt",
+    version,
+    about = "Prompts as code: render, lint and govern dotprompt files"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Render a .prompt file to dotprompt's RenderedPrompt JSON (metadata plus messages).
+    Render(commands::render::RenderArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            // clap prints help and version itself; everything else is a usage error (2).
+            let code = if error.use_stderr() {
+                exit::USAGE
+            } else {
+                exit::SUCCESS
+            };
+            let _ = error.print();
+            return ExitCode::from(code);
+        }
+    };
+    let result = match cli.command {
+        Command::Render(args) => commands::render::run(&args),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(error) => {
+            eprintln!("promptopt: {error}");
+            ExitCode::from(error.exit_code())
+        }
+    }
+}
