@@ -1,5 +1,7 @@
 //! The `promptopt` binary, run as users run it: on the examples and on bad input.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests and benches fail loudly
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

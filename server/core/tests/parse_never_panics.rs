@@ -1,6 +1,8 @@
 //! Property tests: any text parses (and renders or fails cleanly) without panicking, and every
 //! span in the result lies on character boundaries inside the source.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests and benches fail loudly
+
 use promptopt_core::document::Document;
 use promptopt_core::render::{DataArgument, RenderEnv, render};
 use promptopt_core::schema::NoSchemas;

@@ -6,6 +6,7 @@
 //! found through a resolver the caller supplies (this crate does no I/O), and the output text
 //! is split into messages as dotprompt does.
 
+mod chunks;
 mod helpers;
 mod messages;
 mod metadata;
@@ -98,20 +99,31 @@ pub fn render(
     helpers::register(&mut registry);
     register_partials(document, &mut registry, env.partials)?;
 
-    let template = rewrite::data_variables(
-        document.source(),
-        &document.template,
-        document.template_span,
-    );
     let root = render_root(document, data, options, &resolved);
-    let rendered = registry
-        .render_template(&template, &root)
-        .map_err(|e| engine_error(&e))?;
+    let rendered = render_text(&registry, document, &root, chunks::CHUNK_BYTES)?;
 
     let mut out = resolved;
     let messages = messages::to_messages(&rendered, data.messages.as_deref());
     out.insert("messages".into(), Value::Array(messages));
     Ok(Value::Object(out))
+}
+
+/// Renders the template text, in stretches of about `chunk_bytes` (see `chunks`).
+fn render_text(
+    registry: &Handlebars<'_>,
+    document: &Document,
+    root: &Value,
+    chunk_bytes: usize,
+) -> Result<String, RenderError> {
+    let mut rendered = String::new();
+    for chunk in chunks::split(document, chunk_bytes) {
+        let template = rewrite::data_variables(document.source(), &document.template, chunk);
+        let text = registry
+            .render_template(&template, root)
+            .map_err(|e| engine_error(&e))?;
+        rendered.push_str(&text);
+    }
+    Ok(rendered)
 }
 
 /// Template errors the engine would also reject, reported with their position. Recoverable

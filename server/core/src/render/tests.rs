@@ -331,3 +331,18 @@ fn integral_floats_print_like_javascript() {
     assert_eq!(text("{{n}}", json!({"input": {"n": 1.0}})), "1");
     assert_eq!(text("{{n}}", json!({"input": {"n": 1.5}})), "1.5");
 }
+
+#[test]
+fn large_templates_render_the_same_in_chunks_as_in_one_piece() {
+    // Blocks, whitespace control and standalone lines on both sides of every boundary.
+    let section =
+        "Item {{@index}} {{name}}:\n{{#if flag}}\n  flagged\n{{/if}}\n  {{~x~}}  tail\n\n";
+    let document = Document::parse(&section.repeat(600));
+    let root = json!({"name": "N", "flag": true, "x": "X"});
+    let mut registry = Handlebars::new();
+    registry.register_escape_fn(handlebars::no_escape);
+    let whole = render_text(&registry, &document, &root, usize::MAX).unwrap();
+    let chunked = render_text(&registry, &document, &root, 1024).unwrap();
+    assert!(chunks::split(&document, 1024).len() > 10);
+    assert_eq!(chunked, whole);
+}

@@ -130,14 +130,9 @@ impl<'s> Parser<'s> {
         let long = self.source[at..].starts_with("--");
         let content_start = if long { at + 2 } else { at };
         let terminator = if long { "--" } else { "" };
-        let mut search = content_start;
-        let end = loop {
-            let Some(found) = self.source[search..].find(&format!("{terminator}}}")) else {
-                break None;
-            };
-            let close = search + found;
-            break Some(close);
-        };
+        let end = self.source[content_start..]
+            .find(&format!("{terminator}}}}}"))
+            .map(|found| content_start + found);
         let Some(close) = end else {
             let span = Span::new(open, self.source.len());
             let hint = if long { "--}}" } else { "}}" };
@@ -164,7 +159,6 @@ impl<'s> Parser<'s> {
             strip_after = true;
         }
         let tag_end = close + terminator.len() + 2;
-        search = tag_end;
         self.push(Node::Comment(Comment {
             tag: Tag {
                 span: Span::new(open, tag_end),
@@ -173,7 +167,7 @@ impl<'s> Parser<'s> {
             },
             content: Span::new(content_start, content_end),
         }));
-        self.pos = search;
+        self.pos = tag_end;
     }
 
     /// `{{{{name}}}} ... {{{{/name}}}}`: the body is text, whatever it contains.
@@ -340,15 +334,14 @@ impl<'s> Parser<'s> {
             return self.expression(tag, Span::new(raw.inner.start, raw.inner.end), false);
         }
         let after = |n: usize| Span::new(trimmed_start + n, raw.inner.end);
-        if let Some(r) = rest.strip_prefix("#>") {
-            let _ = r;
+        if rest.starts_with("#>") {
             self.open_block(tag, BlockKind::PartialBlock, after(2));
         } else if rest.starts_with("#*") {
             self.open_block(tag, BlockKind::Decorator, after(2));
         } else if rest.starts_with('#') {
             self.open_block(tag, BlockKind::Section, after(1));
-        } else if rest.starts_with('^') {
-            if rest[1..].trim().is_empty() {
+        } else if let Some(after_caret) = rest.strip_prefix('^') {
+            if after_caret.trim().is_empty() {
                 self.else_branch(tag, after(1));
             } else {
                 self.open_block(tag, BlockKind::Inverted, after(1));

@@ -306,3 +306,9 @@ fn non_ascii_text_and_names_keep_exact_spans() {
         r#"text("こんにちは ") expr(名前) text(" 😀 ") block[each]{expr(this)}"#
     );
 }
+
+#[test]
+fn a_single_brace_does_not_end_a_comment() {
+    assert_outline("{{! a } b }}x", r#"comment(" a } b ") text("x")"#);
+    assert_outline("{{!-- a }} --}}x", r#"comment(" a }} ") text("x")"#);
+}
