@@ -3,10 +3,10 @@
 //! The crate's compiler computes a line and column for every element by scanning from the start
 //! of the source, so compile time grows with the square of the template's size (64 KiB took
 //! 0.7 s here). Rendering top-level stretches separately keeps it linear. A split is made only
-//! where it cannot change the output: just after a line break inside top-level text, with
-//! non-whitespace text on both sides (so no `~` whitespace control and no standalone-line rule
-//! reaches across it), and never in a template that defines inline partials, which later
-//! stretches could use.
+//! where it cannot change the output: before a top-level tag that starts a line (so the
+//! standalone-line rule sees the same thing at a chunk's start as after a line break) and does
+//! not open with `{{~` (which would strip across the cut), and never in a template that defines
+//! inline partials, which later stretches could use.
 
 use crate::document::Document;
 use crate::template::{BlockKind, Node};
@@ -28,15 +28,13 @@ pub(super) fn split(document: &Document, chunk_bytes: usize) -> Vec<Span> {
     }
     let mut chunks = Vec::new();
     let mut start = whole.start;
-    for node in nodes {
-        let Node::Text(text) = node else { continue };
-        let text = Span::new(text.start.max(whole.start), text.end.min(whole.end));
-        if text.end.saturating_sub(start) < chunk_bytes {
+    for pair in nodes.windows(2) {
+        let [Node::Text(text), next] = pair else {
             continue;
-        }
-        if let Some(cut) = safe_cut(source, text)
-            && cut > start
-        {
+        };
+        let cut = next.span().start;
+        let ends_line = text.text(source).ends_with('\n');
+        if ends_line && !strips_before(next) && cut > start && cut - start >= chunk_bytes {
             chunks.push(Span::new(start, cut));
             start = cut;
         }
@@ -45,13 +43,15 @@ pub(super) fn split(document: &Document, chunk_bytes: usize) -> Vec<Span> {
     chunks
 }
 
-/// The last offset just after a `\n` in `text` with non-whitespace on both sides within it.
-fn safe_cut(source: &str, text: Span) -> Option<usize> {
-    let body = text.text(source);
-    let first_visible = body.find(|c: char| !c.is_whitespace())?;
-    let last_visible = body.rfind(|c: char| !c.is_whitespace())?;
-    let newline = body[..=last_visible].rfind('\n')?;
-    (newline >= first_visible).then_some(text.start + newline + 1)
+/// A tag that opens with `{{~` strips the whitespace before it, across any cut.
+fn strips_before(node: &Node) -> bool {
+    match node {
+        Node::Expression(e) => e.tag.strip_before,
+        Node::Block(b) => b.open.strip_before,
+        Node::Partial(p) => p.tag.strip_before,
+        Node::Comment(c) => c.tag.strip_before,
+        Node::Text(_) | Node::Invalid(_) => true,
+    }
 }
 
 #[cfg(test)]
@@ -71,8 +71,8 @@ mod tests {
     }
 
     #[test]
-    fn large_templates_split_after_line_breaks_between_visible_text() {
-        let source = "Hello {{name}} there\n".repeat(2000);
+    fn large_templates_split_before_tags_that_start_a_line() {
+        let source = "Hello\n{{name}} there\n".repeat(2000);
         let doc = Document::parse(&source);
         let chunks = split(&doc, CHUNK_BYTES);
         assert!(chunks.len() > 1);
