@@ -3,7 +3,8 @@
 //! parts, exactly as dotprompt's own runtimes do.
 
 use handlebars::{
-    Context, Handlebars, Helper, HelperResult, Output, RenderContext, RenderErrorReason, Renderable,
+    Context, Handlebars, Helper, HelperDef, HelperResult, Output, RenderContext, RenderErrorReason,
+    Renderable,
 };
 use serde_json::Value;
 
@@ -119,8 +120,8 @@ pub(super) fn register(registry: &mut Handlebars<'_>) {
     registry.register_helper("section", Box::new(section));
     registry.register_helper("media", Box::new(media));
     registry.register_helper("json", Box::new(json));
-    registry.register_helper("ifEquals", Box::new(if_equals));
-    registry.register_helper("unlessEquals", Box::new(unless_equals));
+    registry.register_helper("ifEquals", Box::new(CompareBlock { when_equal: true }));
+    registry.register_helper("unlessEquals", Box::new(CompareBlock { when_equal: false }));
 }
 
 fn string_param<'a>(
@@ -231,46 +232,33 @@ pub(super) fn to_json(value: &Value, indent: usize) -> String {
     }
 }
 
-fn if_equals<'reg, 'rc>(
-    h: &Helper<'rc>,
-    r: &'reg Handlebars<'reg>,
-    ctx: &'rc Context,
-    rc: &mut RenderContext<'reg, 'rc>,
-    out: &mut dyn Output,
-) -> HelperResult {
-    compare_block(h, r, ctx, rc, out, true)
-}
-
-fn unless_equals<'reg, 'rc>(
-    h: &Helper<'rc>,
-    r: &'reg Handlebars<'reg>,
-    ctx: &'rc Context,
-    rc: &mut RenderContext<'reg, 'rc>,
-    out: &mut dyn Output,
-) -> HelperResult {
-    compare_block(h, r, ctx, rc, out, false)
-}
-
-fn compare_block<'reg, 'rc>(
-    h: &Helper<'rc>,
-    r: &'reg Handlebars<'reg>,
-    ctx: &'rc Context,
-    rc: &mut RenderContext<'reg, 'rc>,
-    out: &mut dyn Output,
+/// `ifEquals` (`when_equal: true`) and `unlessEquals` (`false`): the body when the strict
+/// comparison matches `when_equal`, the `{{else}}` branch otherwise.
+struct CompareBlock {
     when_equal: bool,
-) -> HelperResult {
-    let a = h.param(0).map(|p| p.value());
-    let b = h.param(1).map(|p| p.value());
-    let equal = strictly_equal(a, b);
-    let branch = if equal == when_equal {
-        h.template()
-    } else {
-        h.inverse()
-    };
-    if let Some(template) = branch {
-        template.render(r, ctx, rc, out)?;
+}
+
+impl HelperDef for CompareBlock {
+    fn call<'reg: 'rc, 'rc>(
+        &self,
+        h: &Helper<'rc>,
+        r: &'reg Handlebars<'reg>,
+        ctx: &'rc Context,
+        rc: &mut RenderContext<'reg, 'rc>,
+        out: &mut dyn Output,
+    ) -> HelperResult {
+        let a = h.param(0).map(|p| p.value());
+        let b = h.param(1).map(|p| p.value());
+        let branch = if strictly_equal(a, b) == self.when_equal {
+            h.template()
+        } else {
+            h.inverse()
+        };
+        if let Some(template) = branch {
+            template.render(r, ctx, rc, out)?;
+        }
+        Ok(())
     }
-    Ok(())
 }
 
 /// JavaScript's `===` on JSON values: numbers by value (so `5 === 5.0`), strings, booleans and

@@ -22,7 +22,7 @@ use serde_json::{Map, Value};
 
 use crate::document::{Document, DocumentErrorKind};
 use crate::schema::SchemaResolver;
-use crate::template::{BlockKind, Node, TemplateErrorKind, parse_template, walk};
+use crate::template::{BlockKind, Node, parse_template, walk};
 use crate::text::Span;
 
 /// Looks up a partial's template text by name (`{{> header}}` → the text of `_header.prompt`).
@@ -129,20 +129,11 @@ fn render_text(
 /// Template errors the engine would also reject, reported with their position. Recoverable
 /// oddities the engine accepts are the linter's business, not a reason to refuse.
 fn refuse_unrenderable(document: &Document) -> Result<(), RenderError> {
-    let fatal = document.errors.iter().find(|e| {
-        matches!(
-            e.kind,
-            DocumentErrorKind::Template(
-                TemplateErrorKind::TooDeep
-                    | TemplateErrorKind::UnclosedBlock
-                    | TemplateErrorKind::UnexpectedClose
-                    | TemplateErrorKind::UnclosedTag
-                    | TemplateErrorKind::InvalidTag
-                    | TemplateErrorKind::UnclosedComment
-                    | TemplateErrorKind::StrayElse
-            )
-        )
-    });
+    // Every template error is one handlebars would also reject (or, for TooDeep, overflow on).
+    let fatal = document
+        .errors
+        .iter()
+        .find(|e| matches!(e.kind, DocumentErrorKind::Template(_)));
     match fatal {
         None => Ok(()),
         Some(error) => {

@@ -452,7 +452,7 @@ impl<'s> Parser<'s> {
             return;
         };
         while self.stack.len() > index + 1 {
-            self.finish_unclosed(false);
+            self.finish_unclosed(true);
         }
         if let Some(mut block) = self.stack.pop() {
             block.span = block.span.cover(tag.span);
@@ -475,11 +475,11 @@ impl<'s> Parser<'s> {
     }
 
     /// Pops the innermost block, which has no close tag, into its parent.
-    fn finish_unclosed(&mut self, silent: bool) {
+    fn finish_unclosed(&mut self, report: bool) {
         let Some(mut block) = self.stack.pop() else {
             return;
         };
-        if !silent {
+        if report {
             let name = block.call.target_text(self.source).to_string();
             self.error(
                 block.open.span,
@@ -502,7 +502,7 @@ impl<'s> Parser<'s> {
 
     fn close_all_unclosed(&mut self, report: bool) {
         while !self.stack.is_empty() {
-            self.finish_unclosed(!report);
+            self.finish_unclosed(report);
         }
     }
 
