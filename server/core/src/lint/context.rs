@@ -1,0 +1,221 @@
+//! What a rule sees of one file: the parsed file plus the facts every rule would otherwise
+//! recompute (prose, turns, variable uses, declared inputs), built once per file.
+
+use std::cell::OnceCell;
+
+use serde_json::{Map, Value};
+
+use super::facts::{self, Facts, Inputs, PartialUse, Prose, Turn, VariableUse};
+use super::options::LintOptions;
+use super::source::{Format, ParsedFile};
+use super::text::{self, Word};
+use crate::document::{Document, SpanMap, Split};
+use crate::text::{LineIndex, Span};
+
+/// Answers the questions about the world around a file that the pure linter cannot answer
+/// itself (it does no I/O).
+pub trait Workspace: Sync {
+    /// The source of the partial `name` used by the prompt at `from`: dotprompt and Genkit
+    /// look for `_name.prompt` beside the prompt. `None` when there is no such partial.
+    fn partial(&self, from: &str, name: &str) -> Option<String>;
+}
+
+/// A workspace with no files: every partial is missing. For tests and for text with no path.
+pub struct NoWorkspace;
+
+impl Workspace for NoWorkspace {
+    fn partial(&self, _from: &str, _name: &str) -> Option<String> {
+        None
+    }
+}
+
+/// Front matter that parsed to a mapping, in any format.
+#[derive(Debug, Clone, Copy)]
+pub struct FrontMatterView<'a> {
+    pub raw: &'a Map<String, Value>,
+    pub spans: &'a SpanMap,
+    pub split: &'a Split,
+}
+
+pub struct Context<'a> {
+    pub path: &'a str,
+    pub file: &'a ParsedFile,
+    pub options: &'a LintOptions,
+    pub workspace: &'a dyn Workspace,
+    facts: Facts,
+    words: OnceCell<Vec<Word>>,
+    sentences: OnceCell<Vec<Span>>,
+}
+
+impl<'a> Context<'a> {
+    pub fn new(
+        path: &'a str,
+        file: &'a ParsedFile,
+        options: &'a LintOptions,
+        workspace: &'a dyn Workspace,
+    ) -> Self {
+        let facts = facts::collect(path, file, options, workspace);
+        Self {
+            path,
+            file,
+            options,
+            workspace,
+            facts,
+            words: OnceCell::new(),
+            sentences: OnceCell::new(),
+        }
+    }
+
+    pub fn source(&self) -> &'a str {
+        self.file.source()
+    }
+
+    pub fn format(&self) -> Format {
+        self.file.format()
+    }
+
+    pub fn line_index(&self) -> &'a LineIndex {
+        self.file.line_index()
+    }
+
+    /// The text under a span of this file.
+    pub fn text(&self, span: Span) -> &'a str {
+        span.text(self.file.source())
+    }
+
+    /// The dotprompt document, for rules on Handlebars and picoschema.
+    pub fn document(&self) -> Option<&'a Document> {
+        match self.file {
+            ParsedFile::Dotprompt(document) => Some(document),
+            _ => None,
+        }
+    }
+
+    pub fn prompty(&self) -> Option<&'a crate::prompty::PromptyDocument> {
+        match self.file {
+            ParsedFile::Prompty(document) => Some(document),
+            _ => None,
+        }
+    }
+
+    /// The front matter when it parsed to a mapping.
+    pub fn front_matter(&self) -> Option<FrontMatterView<'a>> {
+        match self.file {
+            ParsedFile::Dotprompt(document) => match &document.front_matter {
+                crate::document::FrontMatter::Parsed(parsed) => Some(FrontMatterView {
+                    raw: &parsed.metadata.raw,
+                    spans: &parsed.spans,
+                    split: &parsed.split,
+                }),
+                _ => None,
+            },
+            ParsedFile::Prompty(document) => match &document.front_matter {
+                crate::prompty::PromptyFrontMatter::Parsed { split, raw, spans } => {
+                    Some(FrontMatterView { raw, spans, split })
+                }
+                _ => None,
+            },
+            ParsedFile::Plain(_) => None,
+        }
+    }
+
+    /// The span of the body: the template (dotprompt, Prompty) or the whole file.
+    pub fn body(&self) -> Span {
+        self.facts.body
+    }
+
+    /// Literal text the model reads, in source order: template text outside tags, comments
+    /// and front matter.
+    pub fn prose(&self) -> &[Prose] {
+        &self.facts.prose
+    }
+
+    /// The conversation turns in source order; text before the first role marker belongs to
+    /// an implicit first turn.
+    pub fn turns(&self) -> &[Turn] {
+        &self.facts.turns
+    }
+
+    /// The turn an offset falls in.
+    pub fn turn_at(&self, offset: usize) -> Option<&Turn> {
+        let index = self
+            .facts
+            .turns
+            .partition_point(|turn| turn.span.start <= offset);
+        index.checked_sub(1).and_then(|i| self.facts.turns.get(i))
+    }
+
+    /// Every variable the template reads, resolved against the input root.
+    pub fn uses(&self) -> &[VariableUse] {
+        &self.facts.uses
+    }
+
+    /// The partials the template includes, with whether each was found.
+    pub fn partials(&self) -> &[PartialUse] {
+        &self.facts.partials
+    }
+
+    /// The declared inputs (dotprompt `input.schema`, Prompty `inputs`) as JSON Schema, when
+    /// declared and valid.
+    pub fn inputs(&self) -> Option<&Inputs> {
+        self.facts.inputs.as_ref()
+    }
+
+    /// True when inputs are declared but could not be read (an invalid schema): variable
+    /// rules then stay quiet rather than guess.
+    pub fn inputs_unreadable(&self) -> bool {
+        self.facts.inputs_unreadable
+    }
+
+    /// True inside a fenced code block (```` ``` ```` or `~~~`) of the body.
+    pub fn in_code_block(&self, offset: usize) -> bool {
+        self.facts
+            .code_blocks
+            .iter()
+            .any(|block| block.contains(offset))
+    }
+
+    /// The words of the prose, shared by every rule that scans text.
+    pub fn words(&self) -> &[Word] {
+        self.words
+            .get_or_init(|| text::words(self.source(), &self.facts.prose))
+    }
+
+    /// The sentences of the prose (a line break also ends one: prompts are full of lists).
+    pub fn sentences(&self) -> &[Span] {
+        self.sentences
+            .get_or_init(|| text::sentences(self.source(), &self.facts.prose))
+    }
+
+    /// The model the prompt names (dotprompt `model`, Prompty `model.configuration`), else the
+    /// configured default.
+    pub fn model(&self) -> Option<(&str, Option<Span>)> {
+        let named = |path: &[&str]| {
+            let front_matter = self.front_matter()?;
+            let mut value = front_matter.raw.get(*path.first()?)?;
+            for key in &path[1..] {
+                value = value.get(key)?;
+            }
+            let span = front_matter.spans.get(path).map(|node| node.value);
+            value.as_str().map(|name| (name, span))
+        };
+        let found = match self.format() {
+            Format::Dotprompt => named(&["model"]),
+            Format::Prompty => named(&["model", "configuration", "name"])
+                .or_else(|| named(&["model", "configuration", "azure_deployment"]))
+                .or_else(|| named(&["model", "configuration", "model"])),
+            Format::Plain => None,
+        };
+        found.or_else(|| self.options.default_model.as_deref().map(|m| (m, None)))
+    }
+
+    /// The span of a front-matter value by path, when there is front matter.
+    pub fn yaml_value_span<S: AsRef<str>>(&self, path: &[S]) -> Option<Span> {
+        self.front_matter()?.spans.get(path).map(|node| node.value)
+    }
+
+    /// The span of a front-matter key by path.
+    pub fn yaml_key_span<S: AsRef<str>>(&self, path: &[S]) -> Option<Span> {
+        self.front_matter()?.spans.get(path).and_then(|node| node.key)
+    }
+}

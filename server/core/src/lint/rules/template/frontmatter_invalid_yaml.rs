@@ -1,0 +1,101 @@
+//! `frontmatter-invalid-yaml`: front matter dotprompt cannot read. Its reference renderer then
+//! silently treats the whole file, fences and YAML included, as template text.
+
+use crate::document::{DocumentErrorKind, FrontMatter};
+use crate::lint::{Category, Context, Docs, FixKind, Formats, Report, Rule, Severity};
+use crate::prompty::PromptyFrontMatter;
+use crate::text::Span;
+
+pub(crate) static RULE: Rule = Rule {
+    id: "frontmatter-invalid-yaml",
+    category: Category::Template,
+    severity: Severity::Error,
+    enabled_by_default: true,
+    fix: FixKind::None,
+    formats: Formats::TEMPLATED,
+    summary: "Front matter that does not parse as a YAML mapping, or a `---` fence never closed",
+    docs: Docs {
+        why: "When the front matter fails to parse, dotprompt does not stop: it renders the whole file, YAML included, as the prompt text, and the model, config and schema you wrote are ignored. Nothing at runtime tells you.",
+        bad: "---\nmodel: googleai/gemini-2.5-flash\nconfig:\n  temperature: 0.3\n   maxOutputTokens: 200\n---\nSummarize the text.\n",
+        good: "---\nmodel: googleai/gemini-2.5-flash\nconfig:\n  temperature: 0.3\n  maxOutputTokens: 200\n---\nSummarize the text.\n",
+        fix: "Fix the YAML at the reported position (indentation, a missing `:`, an unquoted value containing `: `), and close the front matter with a `---` line.",
+    },
+    check,
+};
+
+fn check(cx: &Context<'_>, report: &mut Report) {
+    if let Some(document) = cx.document() {
+        for error in &document.errors {
+            if error.kind == DocumentErrorKind::FrontMatterSyntax {
+                report.add(error.span, error.message.clone());
+            }
+        }
+        match &document.front_matter {
+            FrontMatter::Empty { split } => {
+                report.add(
+                    split.block,
+                    "empty front matter: dotprompt renders the whole file, `---` fences included, as text; remove the fences or add settings between them",
+                );
+            }
+            FrontMatter::Absent => unclosed_fence(cx, report),
+            FrontMatter::Invalid { .. } | FrontMatter::Parsed(_) => {}
+        }
+    } else if let Some(document) = cx.prompty() {
+        match &document.front_matter {
+            PromptyFrontMatter::Invalid { .. } => {
+                for error in &document.errors {
+                    if error.message.contains("YAML") || error.message.contains("front matter") {
+                        report.add(error.span, error.message.clone());
+                    }
+                }
+            }
+            PromptyFrontMatter::Absent => unclosed_fence(cx, report),
+            PromptyFrontMatter::Parsed { .. } => {}
+        }
+    }
+}
+
+/// A file whose first line is `---` but that has no closing fence.
+fn unclosed_fence(cx: &Context<'_>, report: &mut Report) {
+    let source = cx.source();
+    let start = if source.starts_with('\u{feff}') { 3 } else { 0 };
+    let first_line = source[start..].lines().next().unwrap_or_default();
+    if first_line.trim_end() == "---" {
+        report.add(
+            Span::new(start, start + first_line.len()),
+            "front matter opened with `---` is never closed: add a `---` line after the settings, or the whole file is rendered as text",
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RULE;
+    use crate::lint::testing::{flagged, messages};
+
+    #[test]
+    fn reports_yaml_errors_at_their_line() {
+        let source = "---\nmodel: x\n  bad: [\n---\nHi";
+        let found = messages(&RULE, source);
+        assert_eq!(found.len(), 1);
+        assert!(found[0].contains("not valid YAML"), "{found:?}");
+    }
+
+    #[test]
+    fn reports_a_mapping_that_is_a_list() {
+        assert_eq!(messages(&RULE, "---\n- a\n- b\n---\nHi").len(), 1);
+    }
+
+    #[test]
+    fn reports_unclosed_and_empty_fences() {
+        assert_eq!(flagged(&RULE, "---\nmodel: x\nHello"), ["---"]);
+        assert_eq!(messages(&RULE, "---\n---\nHello").len(), 1);
+    }
+
+    #[test]
+    fn near_misses() {
+        assert_eq!(messages(&RULE, "---\nmodel: x\n---\nHello"), Vec::<String>::new());
+        assert_eq!(messages(&RULE, "Hello\n---\nnot front matter"), Vec::<String>::new());
+        assert_eq!(messages(&RULE, "---\n# only a comment\n---\nHi"), Vec::<String>::new());
+    }
+}

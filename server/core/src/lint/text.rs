@@ -1,0 +1,148 @@
+//! Words and sentences of a prompt's prose, computed once per file and shared by every rule
+//! that reads text.
+
+use super::facts::Prose;
+use crate::text::Span;
+
+/// A word: a run of letters, digits, apostrophes and inner hyphens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Word {
+    pub span: Span,
+}
+
+impl Word {
+    pub fn text(self, source: &str) -> &str {
+        self.span.text(source)
+    }
+}
+
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '_'
+}
+
+/// The words of every prose segment, in order.
+pub fn words(source: &str, prose: &[Prose]) -> Vec<Word> {
+    let mut out = Vec::new();
+    for segment in prose {
+        let text = segment.span.text(source);
+        let mut start: Option<usize> = None;
+        let mut chars = text.char_indices().peekable();
+        while let Some((i, c)) = chars.next() {
+            let joins = (c == '\'' || c == '’' || c == '-')
+                && start.is_some()
+                && chars.peek().is_some_and(|&(_, next)| is_word_char(next));
+            if is_word_char(c) || joins {
+                start.get_or_insert(i);
+            } else if let Some(s) = start.take() {
+                out.push(Word {
+                    span: Span::new(segment.span.start + s, segment.span.start + i),
+                });
+            }
+        }
+        if let Some(s) = start {
+            out.push(Word {
+                span: Span::new(segment.span.start + s, segment.span.end),
+            });
+        }
+    }
+    out
+}
+
+/// The sentences of every prose segment: text up to `.`, `!` or `?` followed by whitespace,
+/// or up to a line break. Leading list markers and whitespace are not part of a sentence.
+pub fn sentences(source: &str, prose: &[Prose]) -> Vec<Span> {
+    let mut out = Vec::new();
+    for segment in prose {
+        let text = segment.span.text(source);
+        let base = segment.span.start;
+        let mut start = 0;
+        let mut chars = text.char_indices().peekable();
+        while let Some((i, c)) = chars.next() {
+            let end = match c {
+                '\n' => Some(i),
+                '.' | '!' | '?' => match chars.peek() {
+                    Some(&(_, next)) if next.is_whitespace() => Some(i + 1),
+                    None => Some(i + 1),
+                    _ => None,
+                },
+                _ => None,
+            };
+            if let Some(end) = end {
+                push_sentence(&mut out, text, base, start, end);
+                start = if c == '\n' { i + 1 } else { end };
+            }
+        }
+        push_sentence(&mut out, text, base, start, text.len());
+    }
+    out
+}
+
+fn push_sentence(out: &mut Vec<Span>, text: &str, base: usize, start: usize, end: usize) {
+    let Some(piece) = text.get(start..end) else {
+        return;
+    };
+    let trimmed_start = piece.trim_start_matches(|c: char| {
+        c.is_whitespace() || matches!(c, '-' | '*' | '•' | '>' | '#')
+    });
+    let lead = piece.len() - trimmed_start.len();
+    let trimmed = trimmed_start.trim_end();
+    if trimmed.chars().any(char::is_alphanumeric) {
+        let s = base + start + lead;
+        out.push(Span::new(s, s + trimmed.len()));
+    }
+}
+
+/// Levenshtein-closest candidate within a distance that still reads as a typo.
+pub fn did_you_mean<'c>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'c str>,
+) -> Option<&'c str> {
+    let limit = (word.chars().count() / 3).max(1);
+    candidates
+        .into_iter()
+        .map(|c| (strsim::levenshtein(&word.to_lowercase(), &c.to_lowercase()), c))
+        .filter(|&(distance, _)| distance <= limit)
+        .min_by_key(|&(distance, _)| distance)
+        .map(|(_, c)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn prose(text: &str) -> Vec<Prose> {
+        vec![Prose {
+            span: Span::new(0, text.len()),
+            turn: 0,
+        }]
+    }
+
+    #[test]
+    fn words_keep_inner_apostrophes_and_hyphens() {
+        let text = "Don't re-use it, 'quoted' end-";
+        let got: Vec<&str> = words(text, &prose(text))
+            .iter()
+            .map(|w| w.text(text))
+            .collect();
+        assert_eq!(got, ["Don't", "re-use", "it", "quoted", "end"]);
+    }
+
+    #[test]
+    fn sentences_split_at_stops_and_lines() {
+        let text = "Be brief. Use e.g.lists!\n- item one\n\n2.5 is a number? yes";
+        let got: Vec<&str> = sentences(text, &prose(text))
+            .iter()
+            .map(|s| s.text(text))
+            .collect();
+        assert_eq!(
+            got,
+            ["Be brief.", "Use e.g.lists!", "item one", "2.5 is a number?", "yes"]
+        );
+    }
+
+    #[test]
+    fn did_you_mean_finds_typos_only() {
+        assert_eq!(did_you_mean("inputs", ["input", "output"]), Some("input"));
+        assert_eq!(did_you_mean("zzz", ["input", "output"]), None);
+    }
+}
