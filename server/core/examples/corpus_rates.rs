@@ -1,0 +1,86 @@
+//! Prints how often each rule fires on a folder of real prompts (default: ../shared/corpus),
+//! and a few sample hits per rule, to calibrate rules and their default severities.
+//!
+//! cargo run --release -p promptopt-core --example corpus_rates -- [DIR] [RULE-ID] [SAMPLES]
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use promptopt_core::lint::{self, Format, LintOptions, Level, NoWorkspace, ParsedFile};
+
+fn files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "prompty" || e == "prompt") {
+            out.push(path);
+        }
+    }
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let root = args.first().map_or("../shared/corpus", String::as_str);
+    let only = args.get(1).filter(|s| !s.is_empty());
+    let samples: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(3);
+    let mut paths = Vec::new();
+    files(Path::new(root), &mut paths);
+    paths.sort();
+    let mut options = LintOptions::default();
+    // Count off-by-default rules too.
+    for rule in lint::rules::all() {
+        options.levels.insert(rule.id.to_string(), Level::On(rule.severity));
+    }
+    let mut per_rule: BTreeMap<&str, (usize, usize, Vec<String>)> = BTreeMap::new();
+    for path in &paths {
+        let Ok(source) = std::fs::read_to_string(path) else {
+            continue;
+        };
+        let format = match path.extension().and_then(|e| e.to_str()) {
+            Some("prompty") => Format::Prompty,
+            _ => Format::Dotprompt,
+        };
+        let file = ParsedFile::parse(&source, format);
+        let findings = lint::lint(&path.to_string_lossy(), &file, &options, &NoWorkspace);
+        let mut seen = std::collections::HashSet::new();
+        for finding in &findings {
+            let entry = per_rule.entry(finding.rule).or_default();
+            entry.1 += 1;
+            if seen.insert(finding.rule) {
+                entry.0 += 1;
+            }
+            if entry.2.len() < samples && only.is_none_or(|o| o == finding.rule) {
+                let line = file.line_index().to_human(&source, finding.span.start).line;
+                let text: String = finding.span.text(&source).chars().take(80).collect();
+                entry.2.push(format!(
+                    "{}:{line}: {:?} — {}",
+                    path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default(),
+                    text,
+                    finding.message
+                ));
+            }
+        }
+    }
+    println!("{} files", paths.len());
+    println!("{:<34} {:>8} {:>7} {:>9}", "rule", "severity", "files", "findings");
+    for rule in lint::rules::all() {
+        if only.is_some_and(|o| o != rule.id) {
+            continue;
+        }
+        let (hit, total, examples) = per_rule.remove(rule.id).unwrap_or_default();
+        println!(
+            "{:<34} {:>8} {:>6.1}% {:>9}",
+            rule.id,
+            rule.severity.as_str(),
+            100.0 * hit as f64 / paths.len().max(1) as f64,
+            total
+        );
+        for example in examples {
+            println!("    {example}");
+        }
+    }
+}
