@@ -2,8 +2,11 @@
 //! work happens in the library crates.
 
 mod commands;
+mod discover;
+mod docs;
 mod exit;
 mod files;
+mod output;
 
 use std::process::ExitCode;
 
@@ -24,6 +27,10 @@ struct Cli {
 enum Command {
     /// Render a .prompt file to dotprompt's RenderedPrompt JSON (metadata plus messages).
     Render(commands::render::RenderArgs),
+    /// Lint prompt files (.prompt, .prompty, and plain-text prompts named in promptopt.toml).
+    Lint(commands::lint::LintArgs),
+    /// List the lint rules, or explain one.
+    Rules(commands::rules::RulesArgs),
 }
 
 fn main() -> ExitCode {
@@ -42,6 +49,8 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Render(args) => commands::render::run(&args),
+        Command::Lint(args) => commands::lint::run(&args),
+        Command::Rules(args) => commands::rules::run(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use promptopt_core::lint::{self, Format, LintOptions, Level, NoWorkspace, ParsedFile};
+use promptopt_core::lint::{self, Format, Level, LintOptions, NoWorkspace, ParsedFile};
 
 fn files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
@@ -16,7 +16,10 @@ fn files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
         let path = entry.path();
         if path.is_dir() {
             files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "prompty" || e == "prompt") {
+        } else if path
+            .extension()
+            .is_some_and(|e| e == "prompty" || e == "prompt")
+        {
             out.push(path);
         }
     }
@@ -33,7 +36,9 @@ fn main() {
     let mut options = LintOptions::default();
     // Count off-by-default rules too.
     for rule in lint::rules::all() {
-        options.levels.insert(rule.id.to_string(), Level::On(rule.severity));
+        options
+            .levels
+            .insert(rule.id.to_string(), Level::On(rule.severity));
     }
     let mut per_rule: BTreeMap<&str, (usize, usize, Vec<String>)> = BTreeMap::new();
     for path in &paths {
@@ -58,7 +63,9 @@ fn main() {
                 let text: String = finding.span.text(&source).chars().take(80).collect();
                 entry.2.push(format!(
                     "{}:{line}: {:?} — {}",
-                    path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default(),
+                    path.file_name()
+                        .map(|n| n.to_string_lossy())
+                        .unwrap_or_default(),
                     text,
                     finding.message
                 ));
@@ -66,7 +73,10 @@ fn main() {
         }
     }
     println!("{} files", paths.len());
-    println!("{:<34} {:>8} {:>7} {:>9}", "rule", "severity", "files", "findings");
+    println!(
+        "{:<34} {:>8} {:>7} {:>9}",
+        "rule", "severity", "files", "findings"
+    );
     for rule in lint::rules::all() {
         if only.is_some_and(|o| o != rule.id) {
             continue;

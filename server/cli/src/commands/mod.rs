@@ -1,3 +1,5 @@
 //! One module per subcommand.
 
+pub mod lint;
 pub mod render;
+pub mod rules;

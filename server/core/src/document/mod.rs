@@ -246,7 +246,10 @@ fn read_yaml(source: &str, yaml: Span) -> Result<Map<String, Value>, DocumentErr
                 let line_end = source[at..yaml.end].find('\n').map_or(yaml.end, |i| at + i);
                 Span::new(at, line_end.max(at))
             });
-            let reason = e.to_string();
+            // The error's own "at line N column M" counts from the front matter, not the file;
+            // the span already points at the right place.
+            let full = e.to_string();
+            let reason = full.rsplit_once(" at line ").map_or(full.as_str(), |(r, _)| r);
             Err(error(
                 span,
                 format!(

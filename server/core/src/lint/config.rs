@@ -104,20 +104,28 @@ impl Reader<'_> {
 
     /// The first line that sets `key`: good enough to point a person at it.
     fn line_of(&self, key: &str) -> Option<usize> {
-        self.text.lines().position(|line| {
-            let line = line.trim_start().trim_start_matches('[').trim_start_matches('"');
-            line.starts_with(key)
-        })
-        .map(|i| i + 1)
+        self.text
+            .lines()
+            .position(|line| {
+                let line = line
+                    .trim_start()
+                    .trim_start_matches('[')
+                    .trim_start_matches('"');
+                line.starts_with(key)
+            })
+            .map(|i| i + 1)
     }
 
     fn config(&mut self) -> Config {
         let table: Table = match self.text.parse() {
             Ok(table) => table,
             Err(error) => {
-                let line = error
-                    .span()
-                    .map(|span| self.text[..span.start.min(self.text.len())].lines().count().max(1));
+                let line = error.span().map(|span| {
+                    self.text[..span.start.min(self.text.len())]
+                        .lines()
+                        .count()
+                        .max(1)
+                });
                 self.problems.push(ConfigProblem {
                     message: format!("{CONFIG_FILE} is not valid TOML: {}", error.message()),
                     line,
@@ -221,7 +229,10 @@ impl Reader<'_> {
         };
         for entry in entries {
             let Value::Table(entry) = entry else {
-                self.problem("overrides", "each `[[lint.overrides]]` must be a table".into());
+                self.problem(
+                    "overrides",
+                    "each `[[lint.overrides]]` must be a table".into(),
+                );
                 continue;
             };
             let mut files = Vec::new();
@@ -232,7 +243,9 @@ impl Reader<'_> {
                     ("rules", Value::Table(rules)) => levels = self.levels(rules),
                     (other, _) => self.problem(
                         other,
-                        format!("unknown key `{other}` in [[lint.overrides]] (known: files, rules)"),
+                        format!(
+                            "unknown key `{other}` in [[lint.overrides]] (known: files, rules)"
+                        ),
                     ),
                 }
             }
@@ -265,7 +278,9 @@ impl Reader<'_> {
                 Ok(glob) => {
                     builder.add(glob);
                 }
-                Err(error) => self.problem(key, format!("bad glob `{pattern}` in `{key}`: {error}")),
+                Err(error) => {
+                    self.problem(key, format!("bad glob `{pattern}` in `{key}`: {error}"))
+                }
             }
         }
         builder.build().unwrap_or_else(|_| GlobSet::empty())
@@ -303,7 +318,10 @@ rules = { "hidden-unicode" = "off" }
             Some(&Level::On(Severity::Warning))
         );
         assert_eq!(
-            config.options_for("legacy/a.prompt").levels.get("hidden-unicode"),
+            config
+                .options_for("legacy/a.prompt")
+                .levels
+                .get("hidden-unicode"),
             Some(&Level::Off)
         );
         assert!(config.includes("prompts/x/y.md"));
@@ -322,9 +340,17 @@ rules = { "hidden-unicode" = "off" }
             .find(|p| p.message.contains("did you mean `token-budget`"))
             .expect("the typo is reported with a suggestion");
         assert_eq!(typo.line, Some(2));
-        assert!(messages.iter().any(|m| m.contains("unknown rule `hiden-unicode`; did you mean `hidden-unicode`")));
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.contains("unknown rule `hiden-unicode`; did you mean `hidden-unicode`"))
+        );
         assert!(messages.iter().any(|m| m.contains("level must be one of")));
-        assert!(messages.iter().any(|m| m.contains("unknown section `other`")));
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.contains("unknown section `other`"))
+        );
     }
 
     #[test]

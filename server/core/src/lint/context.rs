@@ -216,6 +216,9 @@ impl<'a> Context<'a> {
 
     /// The span of a front-matter key by path.
     pub fn yaml_key_span<S: AsRef<str>>(&self, path: &[S]) -> Option<Span> {
-        self.front_matter()?.spans.get(path).and_then(|node| node.key)
+        self.front_matter()?
+            .spans
+            .get(path)
+            .and_then(|node| node.key)
     }
 }

@@ -22,7 +22,9 @@ pub fn only(rule: &Rule) -> LintOptions {
     let mut options = LintOptions::default();
     for other in rules::all() {
         if other.id != rule.id {
-            options.levels.insert(other.id.to_string(), super::Level::Off);
+            options
+                .levels
+                .insert(other.id.to_string(), super::Level::Off);
         }
     }
     if !rule.enabled_by_default {

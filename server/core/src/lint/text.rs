@@ -100,7 +100,12 @@ pub fn did_you_mean<'c>(
     let limit = (word.chars().count() / 3).max(1);
     candidates
         .into_iter()
-        .map(|c| (strsim::levenshtein(&word.to_lowercase(), &c.to_lowercase()), c))
+        .map(|c| {
+            (
+                strsim::levenshtein(&word.to_lowercase(), &c.to_lowercase()),
+                c,
+            )
+        })
         .filter(|&(distance, _)| distance <= limit)
         .min_by_key(|&(distance, _)| distance)
         .map(|(_, c)| c)
@@ -136,7 +141,13 @@ mod tests {
             .collect();
         assert_eq!(
             got,
-            ["Be brief.", "Use e.g.lists!", "item one", "2.5 is a number?", "yes"]
+            [
+                "Be brief.",
+                "Use e.g.lists!",
+                "item one",
+                "2.5 is a number?",
+                "yes"
+            ]
         );
     }
 

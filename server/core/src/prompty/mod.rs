@@ -19,15 +19,32 @@ pub struct PromptyDocument {
 #[derive(Debug, Clone)]
 pub enum PromptyFrontMatter {
     Absent,
-    Invalid { split: Split, spans: SpanMap },
-    Parsed { split: Split, raw: Map<String, Value>, spans: SpanMap },
+    Invalid {
+        split: Split,
+        spans: SpanMap,
+    },
+    Parsed {
+        split: Split,
+        raw: Map<String, Value>,
+        spans: SpanMap,
+    },
 }
 #[derive(Debug, Clone)]
 pub enum JinjaNode {
     Text(Span),
-    Output { span: Span, expr: Span },
-    Statement { span: Span, keyword: String, args: Span },
-    Comment { span: Span, content: Span },
+    Output {
+        span: Span,
+        expr: Span,
+    },
+    Statement {
+        span: Span,
+        keyword: String,
+        args: Span,
+    },
+    Comment {
+        span: Span,
+        content: Span,
+    },
 }
 #[derive(Debug, Clone)]
 pub struct RoleLine {

@@ -241,7 +241,8 @@ impl Analyzer<'_> {
         match block.kind {
             BlockKind::Raw => return,
             BlockKind::PartialBlock => {
-                if let Some(name) = crate::template::syntax::partial_name(&block.call.target, self.source)
+                if let Some(name) =
+                    crate::template::syntax::partial_name(&block.call.target, self.source)
                 {
                     let context = block.call.params.first();
                     self.partial(&name, block.open.span, context, &[]);
@@ -333,10 +334,17 @@ impl Analyzer<'_> {
                 }
             }
             _ => {
-                if !self.is_helper(name) && block.call.params.is_empty() && block.call.hash.is_empty() {
+                if !self.is_helper(name)
+                    && block.call.params.is_empty()
+                    && block.call.hash.is_empty()
+                {
                     // `{{#name}}…{{/name}}` on a plain value: a section over that value.
                     if let Expr::Path(path) = &block.call.target {
-                        let usage = if inverted { Usage::Condition } else { Usage::Scope };
+                        let usage = if inverted {
+                            Usage::Condition
+                        } else {
+                            Usage::Scope
+                        };
                         self.path(path, usage);
                     }
                 } else {
@@ -389,7 +397,10 @@ impl Analyzer<'_> {
     fn path(&mut self, path: &Path, usage: Usage) -> Resolved {
         let resolved = self.resolve(path);
         let guarded = match &resolved {
-            Resolved::Input(p) => self.guards.iter().any(|g| !g.is_empty() && p.starts_with(g)),
+            Resolved::Input(p) => self
+                .guards
+                .iter()
+                .any(|g| !g.is_empty() && p.starts_with(g)),
             _ => true,
         };
         let (span, via_partial) = match &self.via {
@@ -440,13 +451,7 @@ impl Analyzer<'_> {
         }
     }
 
-    fn partial(
-        &mut self,
-        name: &str,
-        tag: Span,
-        context: Option<&Expr>,
-        hash: &[(String, &Expr)],
-    ) {
+    fn partial(&mut self, name: &str, tag: Span, context: Option<&Expr>, hash: &[(String, &Expr)]) {
         let in_partial = !self.partial_stack.is_empty();
         let mut record = PartialUse {
             name: name.to_string(),

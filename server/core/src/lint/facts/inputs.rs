@@ -27,9 +27,15 @@ pub enum SchemaLookup<'a> {
     /// The schema allows anything here (`any`, an open object, a `$ref`): nothing to check.
     Open,
     /// Segment `at` names a field the object before it does not declare.
-    Missing { at: usize, object: &'a Value },
+    Missing {
+        at: usize,
+        object: &'a Value,
+    },
     /// Segment `at` reaches into a value that has no fields or elements (a string, say).
-    NotAContainer { at: usize, found: &'a Value },
+    NotAContainer {
+        at: usize,
+        found: &'a Value,
+    },
 }
 
 impl Inputs {
@@ -138,7 +144,10 @@ impl Inputs {
             let node = spans.nodes().iter().find(|node| {
                 node.path.len() == yaml_path.len() + 1
                     && node.path.starts_with(&yaml_path)
-                    && node.path.last().is_some_and(|key| self.key_name(key) == *name)
+                    && node
+                        .path
+                        .last()
+                        .is_some_and(|key| self.key_name(key) == *name)
             })?;
             yaml_path = node.path.clone();
             // Picoschema nests an object's fields directly; JSON Schema and Prompty under

@@ -3,9 +3,7 @@
 
 use serde_json::{Map, Value, json};
 
-use super::{
-    Facts, Inputs, Prose, Resolved, Usage, VariableUse, assign_turns, turns_from_markers,
-};
+use super::{Facts, Inputs, Prose, Resolved, Usage, VariableUse, assign_turns, turns_from_markers};
 use crate::prompty::{JinjaNode, PromptyDocument, PromptyFrontMatter, VariableUsage};
 use crate::text::Span;
 
@@ -45,9 +43,7 @@ pub(super) fn collect(document: &PromptyDocument) -> Facts {
         .collect();
     let inputs = match &document.front_matter {
         PromptyFrontMatter::Parsed { raw, spans, split } => raw.get("inputs").map(|declared| {
-            let span = spans
-                .get(&["inputs"])
-                .map_or(split.yaml, |node| node.value);
+            let span = spans.get(&["inputs"]).map_or(split.yaml, |node| node.value);
             Inputs {
                 schema: inputs_schema(declared),
                 span,

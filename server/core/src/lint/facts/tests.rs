@@ -69,7 +69,9 @@ fn with_and_if_scopes() {
 
 #[test]
 fn helpers_are_not_variables_but_their_arguments_are() {
-    let got = resolved("{{role \"system\"}}{{json data}}{{history}}{{#ifEquals a b}}x{{/ifEquals}}{{media url=img}}");
+    let got = resolved(
+        "{{role \"system\"}}{{json data}}{{history}}{{#ifEquals a b}}x{{/ifEquals}}{{media url=img}}",
+    );
     assert_eq!(
         got,
         pairs(&[("data", "data"), ("a", "a"), ("b", "b"), ("img", "img")])
@@ -88,8 +90,14 @@ fn guards_cover_if_each_and_with_bodies() {
 
 #[test]
 fn partial_uses_resolve_in_the_callers_context() {
-    let partials = Partials(vec![("card", "{{title}} {{> footer}}"), ("footer", "{{sig}}")]);
-    let got = resolved_with("{{#each posts}}{{> card}}{{/each}}{{> card post}}", &partials);
+    let partials = Partials(vec![
+        ("card", "{{title}} {{> footer}}"),
+        ("footer", "{{sig}}"),
+    ]);
+    let got = resolved_with(
+        "{{#each posts}}{{> card}}{{/each}}{{> card post}}",
+        &partials,
+    );
     let got: Vec<(String, String)> = got.into_iter().map(|(w, t, _)| (w, t)).collect();
     assert_eq!(
         got,
@@ -113,7 +121,13 @@ fn partial_cycles_and_missing_partials_are_recorded() {
     let found: Vec<(&str, bool, Option<String>)> = cx
         .partials()
         .iter()
-        .map(|p| (p.name.as_str(), p.found, p.cycle.as_ref().map(|c| c.join(">"))))
+        .map(|p| {
+            (
+                p.name.as_str(),
+                p.found,
+                p.cycle.as_ref().map(|c| c.join(">")),
+            )
+        })
         .collect();
     assert_eq!(
         found,
@@ -133,7 +147,11 @@ fn turns_and_prose() {
     let cx = Context::new("p.prompt", &file, &options, &NoWorkspace);
     let roles: Vec<&str> = cx.turns().iter().map(|t| t.role.as_str()).collect();
     assert_eq!(roles, ["user", "system", "history", "user"]);
-    let prose: Vec<(&str, usize)> = cx.prose().iter().map(|p| (cx.text(p.span), p.turn)).collect();
+    let prose: Vec<(&str, usize)> = cx
+        .prose()
+        .iter()
+        .map(|p| (cx.text(p.span), p.turn))
+        .collect();
     assert_eq!(prose, [("Intro\n", 0), ("Be kind.", 1)]);
     assert_eq!(cx.uses()[0].usage, Usage::Output);
 }
@@ -148,13 +166,21 @@ fn inputs_lookup_understands_picoschema() {
     let path = |p: &str| p.split('.').map(String::from).collect::<Vec<_>>();
     use crate::lint::SchemaLookup::*;
     assert!(matches!(inputs.lookup(&path("user.id")), Found(_)));
-    assert!(matches!(inputs.lookup(&path("user.nmae")), Missing { at: 1, .. }));
+    assert!(matches!(
+        inputs.lookup(&path("user.nmae")),
+        Missing { at: 1, .. }
+    ));
     assert!(matches!(inputs.lookup(&path("tags.[]")), Found(_)));
-    assert!(matches!(inputs.lookup(&path("name.first")), NotAContainer { at: 1, .. }));
+    assert!(matches!(
+        inputs.lookup(&path("name.first")),
+        NotAContainer { at: 1, .. }
+    ));
     assert!(inputs.is_optional(&path("name")));
     assert!(!inputs.is_optional(&path("user.id")));
     let spans = cx.front_matter().expect("front matter").spans;
-    let (key, _) = inputs.field_spans(spans, &["user", "id"]).expect("declared");
+    let (key, _) = inputs
+        .field_spans(spans, &["user", "id"])
+        .expect("declared");
     assert_eq!(cx.text(key), "id");
     let (key, _) = inputs.field_spans(spans, &["name"]).expect("declared");
     assert_eq!(cx.text(key), "name?");

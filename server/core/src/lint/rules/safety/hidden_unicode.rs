@@ -2,9 +2,7 @@
 //! characters, bidirectional controls (Trojan Source) and the Unicode tag block (ASCII
 //! smuggling). They hide instructions in plain sight.
 
-use crate::lint::{
-    Category, Context, Docs, Edit, Fix, FixKind, Formats, Report, Rule, Severity,
-};
+use crate::lint::{Category, Context, Docs, Edit, Fix, FixKind, Formats, Report, Rule, Severity};
 use crate::text::Span;
 
 pub(crate) static RULE: Rule = Rule {
@@ -50,13 +48,22 @@ fn check(cx: &Context<'_>, report: &mut Report) {
         let (start, end, kind, count) = run;
         let span = Span::new(start, end);
         let what = if count == 1 {
-            format!("invisible {kind} (U+{:04X})", source[start..].chars().next().map_or(0, u32::from))
+            format!(
+                "invisible {kind} (U+{:04X})",
+                source[start..].chars().next().map_or(0, u32::from)
+            )
         } else {
             format!("{count} invisible characters ({kind} and others)")
         };
         report
-            .add(span, format!("{what}: the model reads it but no reviewer can see it; delete it"))
-            .with_fix(Fix::safe("Remove invisible characters", vec![Edit::delete(span)]));
+            .add(
+                span,
+                format!("{what}: the model reads it but no reviewer can see it; delete it"),
+            )
+            .with_fix(Fix::safe(
+                "Remove invisible characters",
+                vec![Edit::delete(span)],
+            ));
     };
     for (i, c) in source.char_indices() {
         // A byte-order mark at the very start is an encoding marker, not content.

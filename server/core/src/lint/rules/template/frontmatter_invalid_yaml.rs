@@ -94,8 +94,17 @@ mod tests {
 
     #[test]
     fn near_misses() {
-        assert_eq!(messages(&RULE, "---\nmodel: x\n---\nHello"), Vec::<String>::new());
-        assert_eq!(messages(&RULE, "Hello\n---\nnot front matter"), Vec::<String>::new());
-        assert_eq!(messages(&RULE, "---\n# only a comment\n---\nHi"), Vec::<String>::new());
+        assert_eq!(
+            messages(&RULE, "---\nmodel: x\n---\nHello"),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            messages(&RULE, "Hello\n---\nnot front matter"),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            messages(&RULE, "---\n# only a comment\n---\nHi"),
+            Vec::<String>::new()
+        );
     }
 }

@@ -5,7 +5,4 @@ mod template_parse_error;
 
 use crate::lint::Rule;
 
-pub(super) static RULES: &[&Rule] = &[
-    &frontmatter_invalid_yaml::RULE,
-    &template_parse_error::RULE,
-];
+pub(super) static RULES: &[&Rule] = &[&frontmatter_invalid_yaml::RULE, &template_parse_error::RULE];
