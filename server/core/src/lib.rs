@@ -10,6 +10,7 @@
 //! - nothing here panics on any input.
 
 pub mod document;
+pub mod prompty;
 pub mod render;
 pub mod schema;
 pub mod template;
