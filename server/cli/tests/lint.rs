@@ -290,8 +290,14 @@ fn missing_paths_and_configs_are_usage_errors() {
     );
     let output = run_in(&bad_table, &["lint", "--format", "json"]);
     assert_eq!(output.status.code(), Some(2));
-    let message = json(&output)["config"][0]["message"].as_str().unwrap().to_string();
-    assert!(message.contains("model table") && message.contains("invalid"), "{message}");
+    let message = json(&output)["config"][0]["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        message.contains("model table") && message.contains("invalid"),
+        "{message}"
+    );
 }
 
 #[test]
