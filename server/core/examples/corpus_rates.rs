@@ -2,6 +2,7 @@
 //! and a few sample hits per rule, to calibrate rules and their default severities.
 //!
 //! cargo run --release -p promptopt-core --example corpus_rates -- [DIR] [RULE-ID] [SAMPLES]
+//! cargo run --release -p promptopt-core --example corpus_rates -- --markdown [DIR]...
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -26,7 +27,12 @@ fn files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().is_some_and(|a| a == "--markdown") {
+        args.remove(0);
+        markdown(&args);
+        return;
+    }
     let root = args.first().map_or("../shared/corpus", String::as_str);
     let only = args.get(1).filter(|s| !s.is_empty());
     let samples: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(3);
@@ -92,5 +98,64 @@ fn main() {
         for example in examples {
             println!("    {example}");
         }
+    }
+}
+
+/// Per-rule firing rates (share of files with at least one finding) on each folder, as a
+/// Markdown table for the docs.
+fn markdown(dirs: &[String]) {
+    let mut options = LintOptions::default();
+    for rule in lint::rules::all() {
+        options
+            .levels
+            .insert(rule.id.to_string(), Level::On(rule.severity));
+    }
+    let mut columns = Vec::new();
+    for dir in dirs {
+        let mut paths = Vec::new();
+        files(Path::new(dir), &mut paths);
+        let mut hits: BTreeMap<&str, usize> = BTreeMap::new();
+        for path in &paths {
+            let Ok(source) = std::fs::read_to_string(path) else {
+                continue;
+            };
+            let format = match path.extension().and_then(|e| e.to_str()) {
+                Some("prompty") => Format::Prompty,
+                _ => Format::Dotprompt,
+            };
+            let file = ParsedFile::parse(&source, format);
+            let findings = lint::lint(&path.to_string_lossy(), &file, &options, &NoWorkspace);
+            let fired: std::collections::BTreeSet<&str> = findings.iter().map(|f| f.rule).collect();
+            for rule in fired {
+                *hits.entry(rule).or_default() += 1;
+            }
+        }
+        columns.push((dir.as_str(), paths.len(), hits));
+    }
+    print!("| rule | default |");
+    for (dir, count, _) in &columns {
+        print!(" {dir} ({count} files) |");
+    }
+    println!();
+    print!("|---|---|");
+    for _ in &columns {
+        print!("---:|");
+    }
+    println!();
+    for rule in lint::rules::all() {
+        let default = if rule.enabled_by_default {
+            rule.severity.as_str()
+        } else {
+            "off"
+        };
+        print!("| {} | {default} |", rule.id);
+        for (_, count, hits) in &columns {
+            let hit = hits.get(rule.id).copied().unwrap_or(0);
+            print!(
+                " {:.1}% ({hit}) |",
+                100.0 * hit as f64 / (*count).max(1) as f64
+            );
+        }
+        println!();
     }
 }

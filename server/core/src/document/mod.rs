@@ -5,7 +5,7 @@
 //! bytes that are not text at all (too large, binary, not UTF-8) are refused, by
 //! [`Document::from_bytes`].
 
-mod frontmatter;
+pub(crate) mod frontmatter;
 mod metadata;
 mod yaml_spans;
 
@@ -223,7 +223,7 @@ fn trimmed(source: &str, span: Span) -> Span {
     Span::new(start, end.max(start))
 }
 
-fn read_yaml(source: &str, yaml: Span) -> Result<Map<String, Value>, DocumentError> {
+pub(crate) fn read_yaml(source: &str, yaml: Span) -> Result<Map<String, Value>, DocumentError> {
     let error = |span: Span, message: String| DocumentError {
         span,
         kind: DocumentErrorKind::FrontMatterSyntax,

@@ -3,7 +3,7 @@
 
 use crate::document::{DocumentErrorKind, FrontMatter};
 use crate::lint::{Category, Context, Docs, FixKind, Formats, Report, Rule, Severity};
-use crate::prompty::PromptyFrontMatter;
+use crate::prompty::{PromptyErrorKind, PromptyFrontMatter};
 use crate::text::Span;
 
 pub(crate) static RULE: Rule = Rule {
@@ -44,7 +44,7 @@ fn check(cx: &Context<'_>, report: &mut Report) {
         match &document.front_matter {
             PromptyFrontMatter::Invalid { .. } => {
                 for error in &document.errors {
-                    if error.message.contains("YAML") || error.message.contains("front matter") {
+                    if error.kind == PromptyErrorKind::FrontMatterSyntax {
                         report.add(error.span, error.message.clone());
                     }
                 }

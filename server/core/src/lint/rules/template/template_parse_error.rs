@@ -3,6 +3,7 @@
 
 use crate::document::DocumentErrorKind;
 use crate::lint::{Category, Context, Docs, FixKind, Formats, Report, Rule, Severity};
+use crate::prompty::PromptyErrorKind;
 use crate::template::TemplateErrorKind;
 
 pub(crate) static RULE: Rule = Rule {
@@ -37,6 +38,12 @@ fn check(cx: &Context<'_>, report: &mut Report) {
                 report.add(error.span, error.message.clone());
             }
         }
+    } else if let Some(document) = cx.prompty() {
+        for error in &document.errors {
+            if error.kind != PromptyErrorKind::FrontMatterSyntax {
+                report.add(error.span, error.message.clone());
+            }
+        }
     }
 }
 
@@ -66,5 +73,24 @@ mod tests {
         ] {
             assert_eq!(messages(&RULE, source), Vec::<String>::new(), "{source}");
         }
+    }
+
+    #[test]
+    fn reports_jinja_errors_in_prompty() {
+        use crate::lint::{Format, LintOptions, NoWorkspace, testing::check_with};
+        let source = "---
+name: x
+---
+system:
+Hi {{Guest Name}} and {% for x in y %}
+";
+        let found = check_with(
+            &RULE,
+            Format::Prompty,
+            source,
+            LintOptions::default(),
+            &NoWorkspace,
+        );
+        assert_eq!(found.len(), 2, "{found:?}");
     }
 }
