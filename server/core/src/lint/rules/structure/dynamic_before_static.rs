@@ -17,6 +17,7 @@
 
 use super::shared::renders;
 use crate::lint::{Category, Context, Docs, FixKind, Formats, Report, Rule, Severity};
+use crate::text::Span;
 
 pub(crate) static RULE: Rule = Rule {
     id: "dynamic-before-static",
@@ -51,17 +52,47 @@ fn tokens(chars: usize) -> usize {
     chars / CHARS_PER_TOKEN
 }
 
-/// Characters of prose in `[start, end)`.
-fn prose_chars(cx: &Context<'_>, start: usize, end: usize) -> usize {
-    cx.prose()
-        .iter()
-        .filter(|p| p.span.start < end && p.span.end > start)
-        .map(|p| {
-            let from = p.span.start.max(start);
-            let to = p.span.end.min(end);
-            cx.source().get(from..to).map_or(0, |t| t.chars().count())
-        })
-        .sum()
+/// Characters of prose before each prose segment, to count the prose in any range in
+/// logarithmic time.
+struct ProseCounts {
+    /// (segment span, characters of prose before it)
+    segments: Vec<(Span, usize)>,
+}
+
+impl ProseCounts {
+    fn new(cx: &Context<'_>) -> Self {
+        let mut total = 0;
+        let segments = cx
+            .prose()
+            .iter()
+            .map(|p| {
+                let before = total;
+                total += cx.text(p.span).chars().count();
+                (p.span, before)
+            })
+            .collect();
+        Self { segments }
+    }
+
+    /// Characters of prose before `offset`.
+    fn before(&self, cx: &Context<'_>, offset: usize) -> usize {
+        let i = self
+            .segments
+            .partition_point(|(span, _)| span.start < offset);
+        let Some(&(span, before)) = i.checked_sub(1).and_then(|i| self.segments.get(i)) else {
+            return 0;
+        };
+        let end = offset.min(span.end);
+        before
+            + cx.source()
+                .get(span.start..end)
+                .map_or(0, |t| t.chars().count())
+    }
+
+    /// Characters of prose in `[start, end)`.
+    fn between(&self, cx: &Context<'_>, start: usize, end: usize) -> usize {
+        self.before(cx, end).saturating_sub(self.before(cx, start))
+    }
 }
 
 fn check(cx: &Context<'_>, report: &mut Report) {
@@ -73,7 +104,8 @@ fn check(cx: &Context<'_>, report: &mut Report) {
     let Some(turn) = cx.turn_at(first.span.start) else {
         return;
     };
-    let before = tokens(prose_chars(cx, cx.body().start, first.span.start));
+    let counts = ProseCounts::new(cx);
+    let before = tokens(counts.before(cx, first.span.start));
     if before >= CACHE_MIN_TOKENS {
         return;
     }
@@ -88,7 +120,7 @@ fn check(cx: &Context<'_>, report: &mut Report) {
             .get(i + 1)
             .map_or(turn.span.end, |u| u.span.start)
             .min(turn.span.end);
-        let after = tokens(prose_chars(cx, variable.span.end, next));
+        let after = tokens(counts.between(cx, variable.span.end, next));
         if after < CACHE_MIN_TOKENS {
             continue;
         }

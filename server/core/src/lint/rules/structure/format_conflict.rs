@@ -125,6 +125,8 @@ mod tests {
             "Respond in JSON.\nIf the user asks for a table, respond in Markdown.",
             "Respond in JSON.\nYou may use Markdown inside string values.",
             "Respond in JSON or YAML.",
+            "Respond in JSON.\nUse Markdown formatting where appropriate.",
+            "Return JSON.\nUse tables if the user asks for a comparison.",
             // compatible formats
             "Respond in Markdown.\nUse a table for the comparison.",
             "Return JSON in a Markdown code block.",

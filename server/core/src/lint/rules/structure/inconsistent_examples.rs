@@ -14,7 +14,7 @@
 //!
 //! An example is reported when it lacks a field that every other example has.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -167,6 +167,7 @@ fn headed_examples(
     let mut open: Option<(Span, usize)> = None;
     let mut end = 0;
     let mut previous_blank = false;
+    let mut first_label: Option<String> = None;
     for line in lines {
         let text = cx.text(line.span);
         let blank = text.trim().is_empty();
@@ -182,16 +183,23 @@ fn headed_examples(
             open = Some((anchor, line.span.end));
             end = line.span.end;
             previous_blank = false;
+            first_label = None;
             continue;
         }
         if let Some((anchor, start)) = open {
             let ends = heading_level(cx, line).is_some()
-                || (previous_blank && !blank && line.at_line_start && !continues(cx, line, start));
+                || (previous_blank
+                    && !blank
+                    && line.at_line_start
+                    && !continues(cx, line, first_label.as_deref()));
             if ends {
                 sections.push((anchor, start, end));
                 open = None;
             } else {
                 end = line.span.end;
+                if first_label.is_none() {
+                    first_label = label_of(cx, line);
+                }
             }
         }
         if line.at_line_start || blank {
@@ -213,54 +221,44 @@ fn headed_examples(
 /// After a blank line, an example goes on only with a new label of its own: not a plain
 /// line, not the label it started with (a new record), not a label filled by a variable (the
 /// real input after the examples).
-fn continues(cx: &Context<'_>, line: &ProseLine, section_start: usize) -> bool {
+fn continues(cx: &Context<'_>, line: &ProseLine, first_label: Option<&str>) -> bool {
     let Some(label) = label_of(cx, line) else {
         return false;
     };
-    let source = cx.source();
-    let whole_line = source
-        .get(line.span.start..line_end(source, line.span.start))
-        .unwrap_or("");
+    let whole_line = cx.text(Span::new(line.span.start, line_end(cx, line.span.start)));
     if whole_line.contains("{{") || whole_line.contains("{%") {
         return false;
     }
-    let first_label = prose_lines(cx)
-        .into_iter()
-        .filter(|l| l.span.start >= section_start && l.span.start < line.span.start)
-        .find_map(|l| label_of(cx, &l));
     first_label.is_none_or(|first| first != label)
 }
 
 fn report_group(cx: &Context<'_>, report: &mut Report, examples: &[Example]) {
     let examples: Vec<&Example> = examples.iter().filter(|e| !e.fields.is_empty()).collect();
-    if examples.len() < 2 {
+    let n = examples.len();
+    if n < 2 {
         return;
+    }
+    // How many examples have each field: a field every other example has is one that all
+    // examples have, or all but this one.
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for example in &examples {
+        for field in &example.fields {
+            *counts.entry(field.as_str()).or_default() += 1;
+        }
     }
     let source = cx.source();
     let line = |span: Span| cx.line_index().to_human(source, span.start).line;
     for (i, example) in examples.iter().enumerate() {
         // Two examples that disagree both lack the other's fields: report the later one.
-        if examples.len() == 2 && i == 0 {
+        if n == 2 && i == 0 {
             continue;
         }
-        let others: Vec<&&Example> = examples
+        let has = |f: &str| example.fields.contains(f);
+        let in_all_others = |f: &str, count: usize| count == n - 1 + usize::from(has(f));
+        let missing: Vec<&str> = counts
             .iter()
-            .enumerate()
-            .filter(|&(j, _)| j != i)
-            .map(|(_, e)| e)
-            .collect();
-        let Some((first, rest)) = others.split_first() else {
-            continue;
-        };
-        let common: BTreeSet<&String> = first
-            .fields
-            .iter()
-            .filter(|f| rest.iter().all(|e| e.fields.contains(*f)))
-            .collect();
-        let missing: Vec<&str> = common
-            .iter()
-            .filter(|f| !example.fields.contains(**f))
-            .map(|f| f.as_str())
+            .filter(|&(f, &count)| !has(f) && in_all_others(f, count))
+            .map(|(f, _)| *f)
             .collect();
         if missing.is_empty() {
             continue;
@@ -268,11 +266,21 @@ fn report_group(cx: &Context<'_>, report: &mut Report, examples: &[Example]) {
         let extra: Vec<&str> = example
             .fields
             .iter()
-            .filter(|f| !common.contains(f))
             .map(String::as_str)
+            .filter(|f| counts.get(f).is_some_and(|&count| !in_all_others(f, count)))
             .collect();
-        let lines: Vec<String> = others.iter().map(|e| line(e.anchor).to_string()).collect();
-        let (which, has, uses) = if lines.len() == 1 {
+        let mut lines: Vec<String> = examples
+            .iter()
+            .enumerate()
+            .filter(|&(j, _)| j != i)
+            .take(4)
+            .map(|(_, e)| line(e.anchor).to_string())
+            .collect();
+        if n - 1 > 3 {
+            lines.truncate(3);
+            lines.push("…".into());
+        }
+        let (which, has_word, uses) = if n == 2 {
             (
                 format!("the example on line {}", lines.join("")),
                 "has",
@@ -287,7 +295,7 @@ fn report_group(cx: &Context<'_>, report: &mut Report, examples: &[Example]) {
         };
         let message = if extra.is_empty() {
             format!(
-                "this example has no {} while {which} {has}: give every example the same fields",
+                "this example has no {} while {which} {has_word}: give every example the same fields",
                 quote(&missing)
             )
         } else {

@@ -67,7 +67,8 @@ fn check(cx: &Context<'_>, report: &mut Report) {
 #[cfg(test)]
 mod tests {
     use super::RULE;
-    use crate::lint::testing::{fixed, flagged, messages};
+    use crate::lint::testing::{check_with, fixed, flagged, messages};
+    use crate::lint::{Format, LintOptions, NoWorkspace};
 
     #[test]
     fn json_format_without_schema_or_mention() {
@@ -75,6 +76,40 @@ mod tests {
         assert_eq!(flagged(&RULE, source), ["json"]);
         assert!(
             messages(&RULE, source)[0].starts_with("`output.format: json` with no output schema")
+        );
+    }
+
+    #[test]
+    fn prompty_json_object() {
+        let front = "---\nmodel:\n  api: chat\n  parameters:\n    response_format:\n      type: json_object\n---\n";
+        let source = format!("{front}system:\nExtract the name.\nuser:\n{{{{text}}}}\n");
+        let found = check_with(
+            &RULE,
+            Format::Prompty,
+            &source,
+            LintOptions::default(),
+            &NoWorkspace,
+        );
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].span.text(&source), "json_object");
+        assert!(found[0].message.contains("OpenAI rejects"), "{found:?}");
+        let fixed = crate::lint::apply_fixes(&source, &[&found[0].fixes[0]]).0;
+        assert_eq!(
+            fixed,
+            format!(
+                "{front}system:\nExtract the name.\nRespond with JSON only.\nuser:\n{{{{text}}}}\n"
+            )
+        );
+        let ok = format!("{front}system:\nExtract the name as JSON.\nuser:\n{{{{text}}}}\n");
+        assert_eq!(
+            check_with(
+                &RULE,
+                Format::Prompty,
+                &ok,
+                LintOptions::default(),
+                &NoWorkspace
+            ),
+            []
         );
     }
 

@@ -99,18 +99,25 @@ static ASKS: LazyLock<Option<Regex>> = LazyLock::new(|| {
     .ok()
 });
 
+/// Name parts that say how a value is stored, not what it is: `context_str`, `docs_list`.
+const STORAGE: &[&str] = &[
+    "str", "string", "txt", "list", "arr", "array", "json", "md", "raw",
+];
+
+/// The last name part that says what the variable holds.
+fn last_meaningful(variable: &VariableUse) -> Option<String> {
+    name_tokens(variable)
+        .into_iter()
+        .rev()
+        .find(|t| !STORAGE.contains(&t.as_str()))
+}
+
 fn is_long(variable: &VariableUse) -> bool {
-    renders(variable)
-        && name_tokens(variable)
-            .last()
-            .is_some_and(|t| LONG.contains(&t.as_str()))
+    renders(variable) && last_meaningful(variable).is_some_and(|t| LONG.contains(&t.as_str()))
 }
 
 fn is_ask(variable: &VariableUse) -> bool {
-    renders(variable)
-        && name_tokens(variable)
-            .last()
-            .is_some_and(|t| ASK.contains(&t.as_str()))
+    renders(variable) && last_meaningful(variable).is_some_and(|t| ASK.contains(&t.as_str()))
 }
 
 fn check(cx: &Context<'_>, report: &mut Report) {
@@ -151,8 +158,13 @@ fn check(cx: &Context<'_>, report: &mut Report) {
     let ask_variable = uses
         .iter()
         .find(|u| is_ask(u) && turn.span.contains(u.span.start) && u.span.end <= at.start);
-    let ask_sentence = cx.sentences().iter().find(|s| {
-        turn.span.contains(s.start) && s.end <= at.start && asks.is_match(s.text(source))
+    // The ask nearest the document; a label ("Output:") is not an instruction.
+    let ask_sentence = cx.sentences().iter().rev().find(|s| {
+        let text = s.text(source);
+        turn.span.contains(s.start)
+            && s.end <= at.start
+            && asks.is_match(text)
+            && (text.trim_end().ends_with('?') || text.split_whitespace().count() >= 3)
     });
     let ask = match (ask_variable, ask_sentence) {
         (Some(variable), _) => format!("`{{{{{}}}}}`", variable.written),
@@ -184,7 +196,8 @@ fn check(cx: &Context<'_>, report: &mut Report) {
 #[cfg(test)]
 mod tests {
     use super::RULE;
-    use crate::lint::testing::{flagged, messages};
+    use crate::lint::testing::{check_with, flagged, messages};
+    use crate::lint::{Format, LintOptions, NoWorkspace};
 
     #[test]
     fn regex_compiles() {
@@ -216,6 +229,30 @@ mod tests {
     }
 
     #[test]
+    fn rag_templates() {
+        // the retrieved context after the question, "Answer:" last
+        let source = "Use the retrieved context to answer the question. Keep it under three sentences.\n\nQuestion: {{question}}\nContext:\n{{context_str}}\n\nAnswer:";
+        assert_eq!(flagged(&RULE, source), ["context_str"]);
+        // the question after the context
+        let source = "Context:\n{{context}}\n---\nNow here is the question you need to answer.\n\nQuestion: {{question}}";
+        assert_eq!(messages(&RULE, source), Vec::<String>::new());
+    }
+
+    #[test]
+    fn prompty_loops() {
+        let source = "---\ninputs:\n  documents:\n    type: list\n---\nsystem:\nSummarize these documents in a paragraph:\n{% for d in documents %}\n<doc>{{ d }}</doc>\n{% endfor %}\n";
+        let found = check_with(
+            &RULE,
+            Format::Prompty,
+            source,
+            LintOptions::default(),
+            &NoWorkspace,
+        );
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].span.text(source), "documents");
+    }
+
+    #[test]
     fn each_over_documents() {
         let source = "Answer using the documents.\n{{#each docs}}<doc>{{this}}</doc>\n{{/each}}";
         assert_eq!(flagged(&RULE, source), ["this"]);
@@ -227,6 +264,8 @@ mod tests {
     #[test]
     fn near_misses() {
         for source in [
+            // a label is not an instruction
+            "Code: {{code}}\nOutput:\n{{code}}",
             // document first, ask last
             "<doc>{{document}}</doc>\n\nSummarize the document above.",
             "Here is the article:\n{{article}}\nWhat is its main claim?",

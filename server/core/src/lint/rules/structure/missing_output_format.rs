@@ -1,12 +1,24 @@
 //! `missing-output-format`: nothing says what the response should look like: no output format
-//! or schema in the front matter and no format instruction in the text.
+//! or schema in the front matter (dotprompt `output.format`/`output.schema`, Prompty `outputs`
+//! or `response_format`) and no format instruction in the text (a format named after "in",
+//! "as", "with" or an output verb, a length in sentences/words/paragraphs, "Output format",
+//! "format your answer", "Return …", "Respond with …", "For each …, explain", a fenced
+//! example, …).
+//!
+//! Chat system prompts (the template ends with the user's message passed through as is, or
+//! inserts a conversation history) get a hint instead of an info: a chat reply has a natural
+//! default shape, yet saying how long replies are and whether Markdown renders still helps.
+//! On the calibration corpus (1,121 chat system prompts) that split is what keeps the rule
+//! from being noise: every finding there is a hint.
 
 use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::shared::{append_point, declared_output, fences};
-use crate::lint::{Category, Context, Docs, Edit, Fix, FixKind, Formats, Report, Rule, Severity};
+use super::shared::{append_point, declared_output, fences, name_tokens, renders};
+use crate::lint::{
+    Category, Context, Docs, Edit, Fix, FixKind, Formats, Report, Rule, Severity, Turn, VariableUse,
+};
 
 pub(crate) static RULE: Rule = Rule {
     id: "missing-output-format",
@@ -42,14 +54,26 @@ const PATTERNS: &[&str] = &[
     r"^\W*(?:return|respond|reply|answer\s+(?:with|in|only|using)|output)\b",
     r"\b(?:only|just|solely|exclusively)\s+(?:reply|respond|return|output|answer|write|provide|give|print|show)\b",
     r"\b(?:reply|respond|answer)\s+(?:only\s+)?(?:with|in|using)\b",
-    r"\byour\s+(?:response|output|answer|reply|replies|responses|answers)\s+(?:should|must|will|shall|needs?\s+to|has\s+to|is\s+to)\b",
+    r"\b(?:response|output|answer|reply|replies|responses|answers|outputs)\s+(?:should|must|will|shall|needs?\s+to|has\s+to|is\s+to)\b",
+    r"\bstructure\s+(?:the|your|each|every|all)\b",
+    r"\b(?:delivered|written|returned|presented|displayed|shown)\s+(?:as|in)\s+(?:a|an|one|the|plain|continuous|structured|short|single|clear)\b",
+    // For each item, explain: … / include the following sections / at the end of every response
+    r"\bfor\s+each\b[^.?!]{0,80}?\b(?:explain|include|provide|list|give|state|describe|specify|mention|note|add|output|return|write)\b",
+    r"\b(?:include|contain|cover)\s+(?:the\s+following|these|all\s+of\s+the\s+following)\b",
+    r"\bfollowing\s+(?:sections|structure|format|elements|fields|components|headings|parts|template|scale|order)\b",
+    r"\b(?:beginning|start|end|top|bottom)\s+of\s+(?:every|each|your|the)\s+(?:response|answer|reply|message|output)\b",
+    r"\b(?:in|with)\s+(?:your|each|every)\s+(?:response|answer|reply|output)s?\b",
+    r"\bper\s+(?:response|answer|reply|message|item)\b",
     r"\b(?:start|begin|end|open|close)\s+(?:your|each|every|the)\s+(?:response|answer|reply|output)",
     r"\bnothing\s+else\b",
     r"\b(?:one|single)[- ]word\b",
     r"\b(?:yes|no)\s+or\s+(?:yes|no)\b",
-    r"\b(?:jsonl?|yaml|csv|xml|code\s*blocks?)\b",
+    r"\b(?:jsonl?|yaml|csv|xml|markdown|code\s*blocks?|code\s*fences?)\b",
+    // An example of the response: "You might respond like this:", "Sample output:"
+    r"\b(?:respond|reply|answer)\s+(?:like|as\s+follows)\b|\b(?:example|sample)\s+(?:response|answer|output|reply)\b",
     // A heading or label that introduces the response's shape: "## Output", "Response:"
     r"^[#*_\s]*(?:output|response|final\s+answer|deliverables?|result)s?\s*(?:format|structure)?\s*[:*_]*\s*$",
+    r"^[#*_\s\d.]*[\w /&-]{0,30}\b(?:format|structure|template|layout)\b[\w /&-]{0,20}[:*_]*\s*$",
 ];
 
 static FORMAT_HINTS: LazyLock<Vec<Regex>> = LazyLock::new(|| {
@@ -60,6 +84,39 @@ static FORMAT_HINTS: LazyLock<Vec<Regex>> = LazyLock::new(|| {
 });
 
 const SECTION: &str = "Output format: [describe the response: its structure (for example a JSON object with the fields …, a bulleted list, sections), its length and its tone]";
+
+/// A chat system prompt: the template ends with the user's message passed through as is (a
+/// user turn that is one variable and no text), or it inserts a conversation history.
+fn is_chat(cx: &Context<'_>) -> bool {
+    let rendered = |turn: &Turn| -> Vec<&VariableUse> {
+        cx.uses()
+            .iter()
+            .filter(|u| renders(u) && turn.span.contains(u.span.start))
+            .collect()
+    };
+    let has_prose = |turn: &Turn| {
+        cx.prose()
+            .iter()
+            .any(|p| turn.span.contains(p.span.start) && !cx.text(p.span).trim().is_empty())
+    };
+    if cx.turns().iter().any(|t| t.role == "history")
+        || cx.uses().iter().any(|u| {
+            // `{{#each chat_history}}`, `{% for m in history %}`
+            renders(u) && name_tokens(u).iter().any(|t| t == "history")
+        })
+    {
+        return true;
+    }
+    let Some(last) = cx
+        .turns()
+        .iter()
+        .rev()
+        .find(|t| has_prose(t) || !rendered(t).is_empty())
+    else {
+        return false;
+    };
+    last.role == "user" && !has_prose(last) && rendered(last).len() == 1
+}
 
 fn check(cx: &Context<'_>, report: &mut Report) {
     if declared_output(cx).declared {
@@ -76,10 +133,21 @@ fn check(cx: &Context<'_>, report: &mut Report) {
     if says_format || !fences(cx).is_empty() {
         return;
     }
-    let finding = report.add(
-        first,
-        "nothing says what the response should look like: add an output format (a JSON schema or `output.format` in the front matter, or a line such as \"Answer in at most three sentences\" / \"Respond with a Markdown table of …\")",
-    );
+    let finding = if is_chat(cx) {
+        // A chat reply has a natural default shape; the advice still helps (length, whether
+        // Markdown renders), so it is a hint rather than silence.
+        report
+            .add(
+                first,
+                "nothing says what the replies should look like: say how long a reply should be and whether Markdown is rendered where replies are shown (for example \"Answer in at most three short paragraphs of plain text\")",
+            )
+            .with_severity(Severity::Hint)
+    } else {
+        report.add(
+            first,
+            "nothing says what the response should look like: add an output format (a JSON schema or `output.format` in the front matter, or a line such as \"Answer in at most three sentences\" / \"Respond with a Markdown table of …\")",
+        )
+    };
     if let Some(at) = append_point(cx) {
         finding.with_fix(Fix::suggested(
             "Add an output format section",
@@ -91,8 +159,8 @@ fn check(cx: &Context<'_>, report: &mut Report) {
 #[cfg(test)]
 mod tests {
     use super::RULE;
-    use crate::lint::testing::{check_with, fixed, flagged, messages};
-    use crate::lint::{Format, LintOptions, NoWorkspace};
+    use crate::lint::testing::{check, check_with, fixed, flagged, messages};
+    use crate::lint::{Format, LintOptions, NoWorkspace, Severity};
 
     fn fires(source: &str) -> bool {
         !messages(&RULE, source).is_empty()
@@ -106,13 +174,35 @@ mod tests {
     #[test]
     fn catches_prompts_that_never_say_what_to_return() {
         assert!(fires("Tell me what the customer liked.\n\n{{review}}"));
-        assert!(fires(
-            "{{role \"system\"}}You are a travel agent. Help people plan trips.\n{{role \"user\"}}{{question}}"
-        ));
+        let found = check(
+            &RULE,
+            "Summarize the meeting notes for {{team}}:\n{{notes}}",
+        );
+        assert_eq!(found[0].severity, Severity::Info);
         assert_eq!(
             flagged(&RULE, "You are a helpful assistant. Be kind."),
             ["You are a helpful assistant."]
         );
+    }
+
+    #[test]
+    fn chat_system_prompts_get_a_hint() {
+        for source in [
+            "{{role \"system\"}}You are a travel agent. Help people plan trips.\n{{role \"user\"}}{{question}}",
+            "{{role \"system\"}}You are a travel agent.\n{{history}}{{role \"user\"}}{{question}}",
+            "You are a travel agent.\n{{#each chat_history}}{{this.content}}{{/each}}",
+        ] {
+            let found = check(&RULE, source);
+            assert_eq!(found.len(), 1, "{source}");
+            assert_eq!(found[0].severity, Severity::Hint, "{source}");
+            assert!(found[0].message.contains("replies"), "{source}");
+        }
+        // text in the user turn makes it a task, not a pass-through message
+        let found = check(
+            &RULE,
+            "{{role \"system\"}}You are a travel agent.\n{{role \"user\"}}Plan a trip to {{city}}.",
+        );
+        assert_eq!(found[0].severity, Severity::Info);
     }
 
     #[test]
@@ -146,6 +236,11 @@ mod tests {
             "Answer yes or no.",
             "Follow this structure:\n1. Summary\n2. Risks",
             "Example:\n```\nName: Ada\n```",
+            "For each risk, explain:\n- why it matters\n- how to reduce it",
+            "Structure the output as a podcast script.",
+            "Include the following sections: Summary, Risks.",
+            "**Proposal Format:**\n1. Introduction",
+            "At the end of every response, add a disclaimer.",
         ] {
             let source = format!("Review the text below. {text}\n{{{{text}}}}");
             assert!(!fires(&source), "{text}");
@@ -175,6 +270,32 @@ mod tests {
         );
         // After the fix the rule is satisfied.
         assert!(!fires(&fixed(&RULE, source)));
+    }
+
+    #[test]
+    fn prompty_chat_prompts_and_outputs() {
+        let chat = "---\ninputs:\n  user_input:\n    type: string\n---\nsystem:\nYou are a dentist.\nuser:\n{{user_input}}";
+        let found = check_with(
+            &RULE,
+            Format::Prompty,
+            chat,
+            LintOptions::default(),
+            &NoWorkspace,
+        );
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].severity, Severity::Hint);
+        assert_eq!(found[0].span.text(chat), "You are a dentist.");
+        let outputs = "---\noutputs:\n  answer:\n    type: string\n---\nsystem:\nYou are a dentist.\nuser:\n{{user_input}}";
+        assert_eq!(
+            check_with(
+                &RULE,
+                Format::Prompty,
+                outputs,
+                LintOptions::default(),
+                &NoWorkspace
+            ),
+            []
+        );
     }
 
     #[test]

@@ -97,11 +97,9 @@ fn fence_delimits(cx: &Context<'_>, fence: &Fence) -> bool {
         .chars()
         .next()
         .is_some_and(|c| c.is_alphabetic() || c == '#');
-    let words = cx
-        .words()
-        .iter()
-        .filter(|w| fence.content.contains(w.span.start))
-        .count();
+    let words = cx.words();
+    let words = words.partition_point(|w| w.span.start < fence.content.end)
+        - words.partition_point(|w| w.span.start < fence.content.start);
     prose_info && starts_like_prose && words >= MIN_PROSE_WORDS_IN_FENCE
 }
 

@@ -23,8 +23,6 @@ pub(super) struct DeclaredOutput {
     /// The provider is asked for JSON: dotprompt `output.format: json` (or a schema with no
     /// format, which Genkit treats as JSON), Prompty `response_format` `json_object`/`json_schema`.
     pub json: bool,
-    /// A schema describes the JSON (dotprompt `output.schema`, Prompty `json_schema`).
-    pub schema: bool,
     /// JSON mode with nothing to tell the model about JSON: dotprompt `format: json` with no
     /// schema, Prompty `json_object`.
     pub bare_json: bool,
@@ -55,7 +53,6 @@ pub(super) fn declared_output(cx: &Context<'_>) -> DeclaredOutput {
     let schema = get(raw, &["output", "schema"]).is_some_and(|v| !v.is_null());
     if format.is_some() || schema {
         out.declared = true;
-        out.schema = schema;
         let json = match format {
             Some(f) => matches!(f.to_ascii_lowercase().as_str(), "json" | "jsonl" | "array"),
             None => schema,
@@ -88,7 +85,6 @@ pub(super) fn declared_output(cx: &Context<'_>) -> DeclaredOutput {
         out.declared = true;
         if kind == "json_object" || kind == "json_schema" {
             out.json = true;
-            out.schema |= kind == "json_schema";
             out.bare_json = kind == "json_object";
             out.span = cx
                 .yaml_value_span(&["model", section, "response_format", "type"])
@@ -139,6 +135,9 @@ pub(super) struct Tag {
     pub line_start: bool,
     /// Followed by "tag(s)", "element", "block": `wrap it in <answer> tags` names a tag.
     pub named: bool,
+    /// Written with a capital (`<Date>`, `<NAME>`): fill-in slots of letter and form
+    /// templates are; section tags in prompts rarely are.
+    pub capitalized: bool,
 }
 
 /// `<name attr="v">`, `</name>`, `<name/>`: a name, then only well-formed attributes. Text
@@ -164,28 +163,34 @@ pub(super) const VOID_ELEMENTS: &[&str] = &[
     "track", "wbr",
 ];
 
+/// HTML elements whose closing tag may be left out.
+const OPTIONAL_CLOSE: &[&str] = &[
+    "p", "li", "dt", "dd", "tr", "td", "th", "thead", "tbody", "tfoot", "option", "html", "head",
+    "body", "colgroup", "caption", "rt", "rp", "optgroup",
+];
+
 /// The start of the line containing `offset`.
-pub(super) fn line_start(source: &str, offset: usize) -> usize {
-    source
-        .get(..offset)
-        .and_then(|before| before.rfind('\n'))
-        .map_or(0, |i| i + 1)
+pub(super) fn line_start(cx: &Context<'_>, offset: usize) -> usize {
+    let index = cx.line_index();
+    index.line_span(cx.source(), index.line_of(offset)).start
 }
 
-/// The end of the line containing `offset` (before its `\n`).
-pub(super) fn line_end(source: &str, offset: usize) -> usize {
-    source
-        .get(offset..)
-        .and_then(|after| after.find('\n'))
-        .map_or(source.len(), |i| offset + i)
+/// The end of the line containing `offset` (before its line break).
+pub(super) fn line_end(cx: &Context<'_>, offset: usize) -> usize {
+    let index = cx.line_index();
+    index
+        .line_span(cx.source(), index.line_of(offset))
+        .end
+        .max(offset)
 }
 
-/// True inside an inline code span: an odd number of backticks before it on its line.
-pub(super) fn in_inline_code(source: &str, offset: usize) -> bool {
-    let start = line_start(source, offset);
-    source
-        .get(start..offset)
-        .is_some_and(|prefix| prefix.matches('`').count() % 2 == 1)
+/// The text after `offset`, at most `max` bytes, cut at a character boundary.
+fn text_after(source: &str, offset: usize, max: usize) -> &str {
+    let mut end = offset.saturating_add(max).min(source.len());
+    while end > offset && !source.is_char_boundary(end) {
+        end -= 1;
+    }
+    source.get(offset..end).unwrap_or("")
 }
 
 /// The XML-like tags of the prose in source order, outside fenced and inline code.
@@ -196,7 +201,11 @@ pub(super) fn tags(cx: &Context<'_>) -> Vec<Tag> {
         return Vec::new();
     };
     let source = cx.source();
+    let index = cx.line_index();
     let mut out = Vec::new();
+    // Walking a line left to right: (line, end of the last tag, only tags and whitespace so
+    // far, odd number of backticks so far). Keeps long lines of tags linear.
+    let mut state: Option<(usize, usize, bool, bool)> = None;
     for segment in cx.prose() {
         let text = cx.text(segment.span);
         if !text.contains('<') {
@@ -210,7 +219,19 @@ pub(super) fn tags(cx: &Context<'_>) -> Vec<Tag> {
                 segment.span.start + whole.start(),
                 segment.span.start + whole.end(),
             );
-            if cx.in_code_block(span.start) || in_inline_code(source, span.start) {
+            let line = index.line_of(span.start);
+            let (from, transparent, odd) = match state {
+                Some((l, end, transparent, odd)) if l == line && end <= span.start => {
+                    (end, transparent, odd)
+                }
+                _ => (line_start(cx, span.start), true, false),
+            };
+            let gap = source.get(from..span.start).unwrap_or("");
+            let in_inline_code = odd ^ (gap.matches('`').count() % 2 == 1);
+            let at_line_start = transparent && prefix_re.is_match(gap);
+            let inside = cx.text(span).matches('`').count() % 2 == 1;
+            state = Some((line, span.end, at_line_start, in_inline_code ^ inside));
+            if in_inline_code || cx.in_code_block(span.start) {
                 continue;
             }
             let closing = captures.get(1).is_some_and(|m| !m.as_str().is_empty());
@@ -220,18 +241,13 @@ pub(super) fn tags(cx: &Context<'_>) -> Vec<Tag> {
                 (false, true) => TagKind::SelfClosing,
                 (false, false) => TagKind::Open,
             };
-            let prefix = source
-                .get(line_start(source, span.start)..span.start)
-                .unwrap_or("");
-            let after = source
-                .get(span.end..line_end(source, span.end))
-                .unwrap_or("");
             out.push(Tag {
                 span,
                 name: name.as_str().to_ascii_lowercase(),
                 kind,
-                line_start: prefix_re.is_match(prefix),
-                named: named_re.is_match(after),
+                line_start: at_line_start,
+                named: named_re.is_match(text_after(source, span.end, 48)),
+                capitalized: name.as_str().starts_with(|c: char| c.is_ascii_uppercase()),
             });
         }
     }
@@ -252,16 +268,19 @@ pub(super) struct Pairing {
 
 /// Pairs opening and closing tags with a stack. Tags that read as mentions or fill-in slots
 /// stay out of the report: void HTML elements, self-closing tags, tags named in a sentence
-/// (`<answer> tags`), and opening tags after text on their line whose name is never closed
-/// (`Reply to <name>.`) or that are left open (`Wrap it in <answer>` before an `<answer>`
-/// block).
+/// (`<answer> tags`), opening tags whose name is never closed when they follow text on their
+/// line (`Reply to <name>.`), are capitalized (`<Date>` in a letter template) or are HTML
+/// that may omit its end tag (`<p>`, `<li>`), and opening tags after text on their line that
+/// are left open (`Wrap it in <answer>` before an `<answer>` block).
 pub(super) fn pair(tags: &[Tag]) -> Pairing {
     let mut out = Pairing::default();
     let mut stack: Vec<usize> = Vec::new();
-    let closed = |name: &str| {
-        tags.iter()
-            .any(|t| t.kind == TagKind::Close && t.name == name)
-    };
+    let closed_names: std::collections::HashSet<&str> = tags
+        .iter()
+        .filter(|t| t.kind == TagKind::Close)
+        .map(|t| t.name.as_str())
+        .collect();
+    let closed = |name: &str| closed_names.contains(name);
     for (i, tag) in tags.iter().enumerate() {
         if VOID_ELEMENTS.contains(&tag.name.as_str()) || tag.named {
             continue;
@@ -269,14 +288,29 @@ pub(super) fn pair(tags: &[Tag]) -> Pairing {
         match tag.kind {
             TagKind::SelfClosing => {}
             TagKind::Open => {
-                if tag.line_start || closed(&tag.name) {
+                let closes = closed(&tag.name);
+                // Never closed: a slot (`Input: <text>`, a `<Date>` line in a letter
+                // template) or HTML that may omit its end tag, not a section.
+                let slot = !closes
+                    && (!tag.line_start
+                        || tag.capitalized
+                        || OPTIONAL_CLOSE.contains(&tag.name.as_str()));
+                if !slot {
                     stack.push(i);
                 }
             }
             TagKind::Close => {
+                // A closing tag that starts its line closes a section: pair it with the
+                // latest section tag of that name, passing over mentions in sentences
+                // ("see <policy> above") opened since.
+                let named = |open: &usize| tags.get(*open).is_some_and(|o| o.name == tag.name);
                 let found = stack
                     .iter()
-                    .rposition(|&open| tags.get(open).is_some_and(|o| o.name == tag.name));
+                    .rposition(|open| {
+                        named(open)
+                            && (!tag.line_start || tags.get(*open).is_some_and(|o| o.line_start))
+                    })
+                    .or_else(|| stack.iter().rposition(named));
                 match found {
                     Some(at) => {
                         for &inner in stack.get(at + 1..).unwrap_or(&[]) {
@@ -323,7 +357,6 @@ pub(super) struct ProseLine {
 /// Every line of the prose in order. A line interrupted by a template tag yields one piece per
 /// prose segment.
 pub(super) fn prose_lines(cx: &Context<'_>) -> Vec<ProseLine> {
-    let source = cx.source();
     let mut out = Vec::new();
     for segment in cx.prose() {
         let text = cx.text(segment.span);
@@ -334,7 +367,7 @@ pub(super) fn prose_lines(cx: &Context<'_>) -> Vec<ProseLine> {
             out.push(ProseLine {
                 span: Span::new(offset, offset + content.len()),
                 turn: segment.turn,
-                at_line_start: line_start(source, offset) == offset,
+                at_line_start: line_start(cx, offset) == offset,
             });
             offset += piece.len();
         }
@@ -571,6 +604,14 @@ static HEDGED: LazyLock<Option<Regex>> = LazyLock::new(|| {
     .ok()
 });
 
+/// Softeners after the format: "use Markdown where appropriate", "tables if needed".
+static HEDGED_AFTER: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)\b(?:where|when|if|as)\s+(?:appropriate|needed|necessary|relevant|applicable|useful|helpful|possible|requested|asked|required)\b|\bunless\b|\bif\s+(?:the\s+user|you|asked|requested)\b",
+    )
+    .ok()
+});
+
 fn in_quotes(sentence: &str, at: usize) -> bool {
     let before = sentence.get(..at).unwrap_or("");
     before.matches('"').count() % 2 == 1
@@ -613,7 +654,9 @@ pub(super) fn example_spans(cx: &Context<'_>, tags: &[Tag]) -> Vec<Span> {
 
 /// The sentences that set the output format, outside examples and code.
 pub(super) fn directives(cx: &Context<'_>) -> Vec<Directive> {
-    let (Some(addressed), Some(hedged)) = (ADDRESSED.as_ref(), HEDGED.as_ref()) else {
+    let (Some(addressed), Some(hedged), Some(hedged_after)) =
+        (ADDRESSED.as_ref(), HEDGED.as_ref(), HEDGED_AFTER.as_ref())
+    else {
         return Vec::new();
     };
     let tags = tags(cx);
@@ -638,6 +681,7 @@ pub(super) fn directives(cx: &Context<'_>) -> Vec<Directive> {
                 let after = text.get(fmt.end()..).unwrap_or("").trim_start();
                 if !addressed.is_match(before)
                     || hedged.is_match(up_to_format)
+                    || hedged_after.is_match(after)
                     || in_quotes(text, fmt.start())
                     // "JSON or YAML", "JSON/CSV": a choice, not THE format.
                     || after.starts_with("or ")
@@ -681,6 +725,7 @@ mod tests {
         assert!(HEADING.is_some());
         assert!(ADDRESSED.is_some());
         assert!(HEDGED.is_some());
+        assert!(HEDGED_AFTER.is_some());
         assert_eq!(DIRECTIVES.len(), 5);
     }
 }

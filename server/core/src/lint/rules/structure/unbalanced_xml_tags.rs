@@ -9,6 +9,8 @@
 //! Text that only looks like a tag does not match: `<your answer here>`, `a < b`, `<-`,
 //! `<=>`, `<https://…>`.
 
+use std::collections::HashMap;
+
 use super::shared::{Tag, TagKind, heading_level, line_end, line_start, pair, prose_lines, tags};
 use crate::lint::{Category, Context, Docs, Edit, Fix, FixKind, Formats, Report, Rule, Severity};
 use crate::text::Span;
@@ -36,6 +38,7 @@ fn check(cx: &Context<'_>, report: &mut Report) {
         return;
     }
     let pairing = pair(&tags);
+    let sections = Sections::new(cx, &tags);
     for &(open, enclosing_close) in &pairing.unclosed {
         let Some(tag) = tags.get(open) else {
             continue;
@@ -58,7 +61,7 @@ fn check(cx: &Context<'_>, report: &mut Report) {
                 "`{raw}` is never closed: add `{close}` where its content ends, or the model reads the rest of the prompt as part of it"
             ),
         };
-        let edit = close_edit(cx, &tags, open, tag, enclosing, &close);
+        let edit = close_edit(cx, &sections, open, tag, enclosing, &close);
         report
             .add(tag.span, message)
             .with_fix(Fix::suggested(format!("Insert `{close}`"), vec![edit]));
@@ -71,11 +74,11 @@ fn check(cx: &Context<'_>, report: &mut Report) {
         let raw = cx.text(tag.span);
         let open = raw.replacen("</", "<", 1);
         // Alone on its line: remove the line.
-        let start = line_start(source, tag.span.start);
-        let end = line_end(source, tag.span.end);
+        let start = line_start(cx, tag.span.start);
+        let end = line_end(cx, tag.span.end);
         let alone = source.get(start..end).is_some_and(|l| l.trim() == raw);
-        let span = if alone {
-            Span::new(start, (end + 1).min(source.len()))
+        let span = if alone && source.get(end..end + 1) == Some("\n") {
+            Span::new(start, end + 1)
         } else {
             tag.span
         };
@@ -88,12 +91,55 @@ fn check(cx: &Context<'_>, report: &mut Report) {
     }
 }
 
+/// Where sections start, computed once per file so that placing many closing tags stays
+/// linear: for each tag, the line of the next section tag after a blank line and of the next
+/// opening tag of the same name; the Markdown headings.
+struct Sections {
+    next_after_blank: Vec<Option<usize>>,
+    next_same_name: Vec<Option<usize>>,
+    headings: Vec<usize>,
+}
+
+impl Sections {
+    fn new(cx: &Context<'_>, tags: &[Tag]) -> Self {
+        let mut next_after_blank = vec![None; tags.len()];
+        let mut next_same_name = vec![None; tags.len()];
+        let mut following: Option<usize> = None;
+        let mut by_name: HashMap<&str, usize> = HashMap::new();
+        for (i, tag) in tags.iter().enumerate().rev() {
+            if let Some(slot) = next_after_blank.get_mut(i) {
+                *slot = following;
+            }
+            if let Some(slot) = next_same_name.get_mut(i) {
+                *slot = by_name.get(tag.name.as_str()).copied();
+            }
+            if tag.kind == TagKind::Open && tag.line_start {
+                let line = line_start(cx, tag.span.start);
+                if after_blank_line(cx, tag.span.start) {
+                    following = Some(line);
+                }
+                by_name.insert(tag.name.as_str(), line);
+            }
+        }
+        let headings = prose_lines(cx)
+            .iter()
+            .filter(|l| heading_level(cx, l).is_some())
+            .map(|l| l.span.start)
+            .collect();
+        Self {
+            next_after_blank,
+            next_same_name,
+            headings,
+        }
+    }
+}
+
 /// Where the missing closing tag goes: before the enclosing element's closing tag, else
 /// before the next section (a heading, a tag of the same name, or a tag starting a line after
 /// a blank line), else at the end of the turn; after trailing whitespace.
 fn close_edit(
     cx: &Context<'_>,
-    tags: &[Tag],
+    sections: &Sections,
     open: usize,
     tag: &Tag,
     enclosing: Option<&Tag>,
@@ -106,26 +152,20 @@ fn close_edit(
     let boundary = match enclosing {
         Some(outer) => outer.span.start,
         None => {
-            let next_tag = tags
-                .iter()
-                .skip(open + 1)
-                .filter(|t| t.span.start < turn_end)
-                .find(|t| {
-                    t.kind == TagKind::Open
-                        && t.line_start
-                        && (t.name == tag.name || after_blank_line(source, t.span.start))
-                })
-                .map(|t| line_start(source, t.span.start));
-            let next_heading = prose_lines(cx)
-                .iter()
-                .filter(|l| l.span.start > tag.span.end && l.span.start < turn_end)
-                .find(|l| heading_level(cx, l).is_some())
-                .map(|l| l.span.start);
-            [next_tag, next_heading]
-                .into_iter()
-                .flatten()
-                .min()
-                .unwrap_or(turn_end)
+            let next_heading = sections
+                .headings
+                .get(sections.headings.partition_point(|&h| h <= tag.span.end))
+                .copied();
+            [
+                sections.next_after_blank.get(open).copied().flatten(),
+                sections.next_same_name.get(open).copied().flatten(),
+                next_heading,
+            ]
+            .into_iter()
+            .flatten()
+            .filter(|&b| b > tag.span.end && b < turn_end)
+            .min()
+            .unwrap_or(turn_end)
         }
     };
     let boundary = boundary.max(tag.span.end);
@@ -135,7 +175,7 @@ fn close_edit(
     if same_line {
         Edit::insert(at, close)
     } else {
-        let start = line_start(source, tag.span.start);
+        let start = line_start(cx, tag.span.start);
         let indent: String = source
             .get(start..tag.span.start)
             .unwrap_or("")
@@ -147,13 +187,14 @@ fn close_edit(
 }
 
 /// True when the line before the one containing `offset` is blank.
-fn after_blank_line(source: &str, offset: usize) -> bool {
-    let start = line_start(source, offset);
-    let Some(before) = source.get(..start.saturating_sub(1)) else {
-        return false;
-    };
-    let previous = before.rsplit('\n').next().unwrap_or("");
-    start > 0 && previous.trim().is_empty()
+fn after_blank_line(cx: &Context<'_>, offset: usize) -> bool {
+    let index = cx.line_index();
+    let line = index.line_of(offset);
+    line > 0
+        && cx
+            .text(index.line_span(cx.source(), line - 1))
+            .trim()
+            .is_empty()
 }
 
 #[cfg(test)]
@@ -220,6 +261,12 @@ mod tests {
     }
 
     #[test]
+    fn sections_named_in_sentences_before_and_inside_them() {
+        let source = "1) Read <policy> and <history> first.\n2) Return <verdict>accept</verdict> or <verdict>reject</verdict><reason>{{reason}}</reason>.\n\n<policy>\nFollow the rules; see <policy> above.\n{{policy}}\n</policy>\n\n<history>\n{{history}}\n</history>\n";
+        assert_eq!(messages(&RULE, source), Vec::<String>::new());
+    }
+
+    #[test]
     fn near_misses() {
         for source in [
             // void elements, self-closing tags
@@ -231,6 +278,9 @@ mod tests {
             "Put your reasoning in <thinking> tags, then answer.",
             "Wrap the answer in <answer> tags.\n<answer>\n42\n</answer>",
             "Write <your answer here>.",
+            "<Date>\n<Company>\nDear <Name>,\nI am writing to apply.",
+            // HTML that may omit end tags
+            "<ul>\n<li>one\n<li>two\n</ul>\n<p>\nText",
             // not tags at all
             "If a < b and b > c then a <- b; use <=> for comparisons and -> for arrows.",
             "See <https://example.com> or <team@example.com>.",

@@ -1,9 +1,11 @@
 //! `wall-of-text`: a long run of prose with no structure: more than 250 words with no blank
 //! line, heading, list item, tag or code fence between them.
 //!
-//! The check is per block (consecutive non-blank lines of one turn), not per file: a prompt
-//! with a heading on top of one 400-word paragraph is still a wall, and 600 words in short
-//! paragraphs are not.
+//! The check is per block, not per file: a prompt with a heading on top of one 400-word
+//! paragraph is still a wall, and 600 words in short paragraphs are not. A block is a
+//! paragraph of one turn: lines join only when a sentence runs on across the line break
+//! (hard-wrapped text); a line that ends a sentence (`.`, `!`, `?`, `:`, `;`) followed by a new
+//! line is one instruction per line, which is structure too.
 
 use std::sync::LazyLock;
 
@@ -54,13 +56,21 @@ fn is_structure(cx: &Context<'_>, line: &ProseLine) -> bool {
 fn check(cx: &Context<'_>, report: &mut Report) {
     let mut blocks: Vec<Span> = Vec::new();
     let mut current: Option<(Span, usize)> = None;
+    // A line that ends a sentence and a next line that starts a new one are two lines the
+    // author chose to separate (one instruction per line); only a sentence running on across
+    // the line break (hard-wrapped text) joins them into one block.
+    let mut line_ended_sentence = false;
     for line in prose_lines(cx) {
-        let blank = cx.text(line.span).trim().is_empty();
+        let text = cx.text(line.span);
+        let blank = text.trim().is_empty();
         if current.is_some_and(|(_, turn)| turn != line.turn) {
             blocks.extend(current.take().map(|(span, _)| span));
         }
         if line.at_line_start {
-            let breaks = blank || is_structure(cx, &line) || cx.in_code_block(line.span.start);
+            let breaks = blank
+                || line_ended_sentence
+                || is_structure(cx, &line)
+                || cx.in_code_block(line.span.start);
             if breaks {
                 blocks.extend(current.take().map(|(span, _)| span));
             }
@@ -73,6 +83,12 @@ fn check(cx: &Context<'_>, report: &mut Report) {
             if blank || marker || cx.in_code_block(line.span.start) {
                 continue;
             }
+        }
+        if !blank {
+            line_ended_sentence = text
+                .trim_end()
+                .trim_end_matches(['"', '\'', '”', '’', ')', '*', '_'])
+                .ends_with(['.', '!', '?', ':', ';']);
         }
         current = match current {
             Some((span, turn)) => Some((span.cover(line.span), turn)),
@@ -141,6 +157,8 @@ mod tests {
             format!("{}\n\n{}", words(200), words(200)),
             format!("{}\n## Rules\n{}", words(200), words(200)),
             format!("{}\n- {}", words(200), words(200)),
+            // one sentence per line
+            "Do this one thing and then stop there and check it twice.\n".repeat(30),
             format!("{}\n<rules>\n{}\n</rules>", words(200), words(200)),
             format!("{}\n```\n{}\n```\n{}", words(100), words(300), words(100)),
             format!(
