@@ -169,10 +169,13 @@ impl<'a> Context<'a> {
 
     /// True inside a fenced code block (```` ``` ```` or `~~~`) of the body.
     pub fn in_code_block(&self, offset: usize) -> bool {
-        self.facts
-            .code_blocks
-            .iter()
-            .any(|block| block.contains(offset))
+        // Blocks are sorted and disjoint: the only candidate is the last one starting at or
+        // before the offset. Rules ask per line or per tag, so this stays logarithmic.
+        let blocks = &self.facts.code_blocks;
+        let i = blocks.partition_point(|block| block.start <= offset);
+        i.checked_sub(1)
+            .and_then(|i| blocks.get(i))
+            .is_some_and(|block| block.contains(offset))
     }
 
     /// The words of the prose, shared by every rule that scans text.

@@ -1,0 +1,312 @@
+//! `missing-output-format`: nothing says what the response should look like: no output format
+//! or schema in the front matter (dotprompt `output.format`/`output.schema`, Prompty `outputs`
+//! or `response_format`) and no format instruction in the text (a format named after "in",
+//! "as", "with" or an output verb, a length in sentences/words/paragraphs, "Output format",
+//! "format your answer", "Return …", "Respond with …", "For each …, explain", a fenced
+//! example, …).
+//!
+//! Chat system prompts (the template ends with the user's message passed through as is, or
+//! inserts a conversation history) get a hint instead of an info: a chat reply has a natural
+//! default shape, yet saying how long replies are and whether Markdown renders still helps.
+//! On the calibration corpus (1,121 chat system prompts) that split is what keeps the rule
+//! from being noise: every finding there is a hint.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::shared::{append_point, declared_output, fences, name_tokens, renders};
+use crate::lint::{
+    Category, Context, Docs, Edit, Fix, FixKind, Formats, Report, Rule, Severity, Turn, VariableUse,
+};
+
+pub(crate) static RULE: Rule = Rule {
+    id: "missing-output-format",
+    category: Category::Structure,
+    severity: Severity::Info,
+    enabled_by_default: true,
+    fix: FixKind::Suggested,
+    formats: Formats::ALL,
+    summary: "No output format: neither an output format or schema in the front matter nor a format instruction in the text",
+    docs: Docs {
+        why: "A model left to choose the shape of its answer chooses differently from call to call: a paragraph one time, a list the next, a preamble (\"Sure! Here is…\") and a closing offer to help. Whatever reads the response, a parser or a person, then has to cope with all of them. Stating the format (JSON with given fields, a table, three bullet points, one sentence) is the single most effective way to get consistent output, and every vendor's prompting guide puts it near the top.",
+        bad: "---\nmodel: googleai/gemini-2.5-flash\ninput:\n  schema:\n    review: string\n---\nRead the customer review below and tell me what the customer liked and disliked.\n\n{{review}}\n",
+        good: "---\nmodel: googleai/gemini-2.5-flash\ninput:\n  schema:\n    review: string\n---\nRead the customer review below and tell me what the customer liked and disliked.\n\n{{review}}\n\nAnswer with two bullet lists, \"Liked\" and \"Disliked\", of at most three items each.\n",
+        fix: "Say what the response must look like: in the front matter (dotprompt `output.format` / `output.schema`, Prompty `outputs` or `response_format`) or in the text (\"Respond with a JSON object with the fields …\", \"Answer in at most three sentences\", \"Use a Markdown table with the columns …\"). The quick fix appends an `Output format:` line to the end of the instructions for you to complete.",
+    },
+    check,
+};
+
+/// Sentences that say something about the shape or length of the response.
+const PATTERNS: &[&str] = &[
+    // Output format, response structure, answer length
+    r"\b(?:output|response|answer|reply|return)s?\s+(?:format|formats|structure|template|schema|style|layout|length)\b",
+    // format your answer / formatted as / structured in
+    r"\bformat\s+(?:your|the|all|each|every|its|their)\b",
+    r"\b(?:formatted|structured|organized|organised|presented|laid\s+out)\s+(?:as|in|into|like|using|with)\b",
+    r"\b(?:in|use|follow|using)\s+(?:the\s+following|this|these|the\s+same|a\s+consistent)\s+(?:format|structure|template|layout|form)\b",
+    r"\bformatting\b",
+    // in JSON / as a table / with bullet points / use a numbered list / a code block
+    r"\b(?:in|as|with|using|into|via|use|uses|provide|return|output|produce|give|write|create|generate|include|present|respond|reply|answer|list)\s+(?:(?:a|an|the|one|two|three|valid|plain|proper|strict|clean|well[- ]formed|concise|short|brief|clear|simple|single|markdown|numbered|bulleted|structured|raw|only|organized|formatted|detailed|neat|separate|clearly|nested|ordered|unordered|following)\s+){0,3}(?:jsonl?|ya?ml|csv|xml|markdown|html|latex|tables?|bullet(?:ed)?(?:\s+points?|\s+lists?)?|bullets|(?:numbered|ordered|unordered)\s*lists?|lists?|code\s*blocks?|code\s+snippets?|paragraphs?|sentences?|headings|headers|sections|steps|points|prose|plain\s+text|outline|checklist)\b",
+    // three sentences, 100 words, a single paragraph, one-word
+    r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty|fifty|hundred|a\s+single|single|a\s+few|few|several)(?:\s*(?:-|to|or)\s*(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten))?[\s-]+(?:short\s+|brief\s+|concise\s+|complete\s+|full\s+|key\s+|main\s+)?(?:sentences?|words?|paragraphs?|lines?|bullet\s*points?|bullets|items|points|characters|chars|tokens|tweets?|emojis?)\b",
+    // Return … / Respond with … / only reply with … / your answer must …
+    r"^\W*(?:return|respond|reply|answer\s+(?:with|in|only|using)|output)\b",
+    r"\b(?:only|just|solely|exclusively)\s+(?:reply|respond|return|output|answer|write|provide|give|print|show)\b",
+    r"\b(?:reply|respond|answer)\s+(?:only\s+)?(?:with|in|using)\b",
+    r"\b(?:response|output|answer|reply|replies|responses|answers|outputs)\s+(?:should|must|will|shall|needs?\s+to|has\s+to|is\s+to)\b",
+    r"\bstructure\s+(?:the|your|each|every|all)\b",
+    r"\b(?:delivered|written|returned|presented|displayed|shown)\s+(?:as|in)\s+(?:a|an|one|the|plain|continuous|structured|short|single|clear)\b",
+    // For each item, explain: … / include the following sections / at the end of every response
+    r"\bfor\s+each\b[^.?!]{0,80}?\b(?:explain|include|provide|list|give|state|describe|specify|mention|note|add|output|return|write)\b",
+    r"\b(?:include|contain|cover)\s+(?:the\s+following|these|all\s+of\s+the\s+following)\b",
+    r"\bfollowing\s+(?:sections|structure|format|elements|fields|components|headings|parts|template|scale|order)\b",
+    r"\b(?:beginning|start|end|top|bottom)\s+of\s+(?:every|each|your|the)\s+(?:response|answer|reply|message|output)\b",
+    r"\b(?:in|with)\s+(?:your|each|every)\s+(?:response|answer|reply|output)s?\b",
+    r"\bper\s+(?:response|answer|reply|message|item)\b",
+    r"\b(?:start|begin|end|open|close)\s+(?:your|each|every|the)\s+(?:response|answer|reply|output)",
+    r"\bnothing\s+else\b",
+    r"\b(?:one|single)[- ]word\b",
+    r"\b(?:yes|no)\s+or\s+(?:yes|no)\b",
+    r"\b(?:jsonl?|yaml|csv|xml|markdown|code\s*blocks?|code\s*fences?)\b",
+    // An example of the response: "You might respond like this:", "Sample output:"
+    r"\b(?:respond|reply|answer)\s+(?:like|as\s+follows)\b|\b(?:example|sample)\s+(?:response|answer|output|reply)\b",
+    // A heading or label that introduces the response's shape: "## Output", "Response:"
+    r"^[#*_\s]*(?:output|response|final\s+answer|deliverables?|result)s?\s*(?:format|structure)?\s*[:*_]*\s*$",
+    r"^[#*_\s\d.]*[\w /&-]{0,30}\b(?:format|structure|template|layout)\b[\w /&-]{0,20}[:*_]*\s*$",
+];
+
+static FORMAT_HINTS: LazyLock<Vec<Regex>> = LazyLock::new(|| {
+    PATTERNS
+        .iter()
+        .filter_map(|pattern| Regex::new(&format!("(?i){pattern}")).ok())
+        .collect()
+});
+
+const SECTION: &str = "Output format: [describe the response: its structure (for example a JSON object with the fields …, a bulleted list, sections), its length and its tone]";
+
+/// A chat system prompt: the template ends with the user's message passed through as is (a
+/// user turn that is one variable and no text), or it inserts a conversation history.
+fn is_chat(cx: &Context<'_>) -> bool {
+    let rendered = |turn: &Turn| -> Vec<&VariableUse> {
+        cx.uses()
+            .iter()
+            .filter(|u| renders(u) && turn.span.contains(u.span.start))
+            .collect()
+    };
+    let has_prose = |turn: &Turn| {
+        cx.prose()
+            .iter()
+            .any(|p| turn.span.contains(p.span.start) && !cx.text(p.span).trim().is_empty())
+    };
+    if cx.turns().iter().any(|t| t.role == "history")
+        || cx.uses().iter().any(|u| {
+            // `{{#each chat_history}}`, `{% for m in history %}`
+            renders(u) && name_tokens(u).iter().any(|t| t == "history")
+        })
+    {
+        return true;
+    }
+    let Some(last) = cx
+        .turns()
+        .iter()
+        .rev()
+        .find(|t| has_prose(t) || !rendered(t).is_empty())
+    else {
+        return false;
+    };
+    last.role == "user" && !has_prose(last) && rendered(last).len() == 1
+}
+
+fn check(cx: &Context<'_>, report: &mut Report) {
+    if declared_output(cx).declared {
+        return;
+    }
+    let sentences = cx.sentences();
+    let Some(&first) = sentences.first() else {
+        return;
+    };
+    let says_format = sentences.iter().any(|&sentence| {
+        let text = cx.text(sentence);
+        FORMAT_HINTS.iter().any(|hint| hint.is_match(text))
+    });
+    if says_format || !fences(cx).is_empty() {
+        return;
+    }
+    let finding = if is_chat(cx) {
+        // A chat reply has a natural default shape; the advice still helps (length, whether
+        // Markdown renders), so it is a hint rather than silence.
+        report
+            .add(
+                first,
+                "nothing says what the replies should look like: say how long a reply should be and whether Markdown is rendered where replies are shown (for example \"Answer in at most three short paragraphs of plain text\")",
+            )
+            .with_severity(Severity::Hint)
+    } else {
+        report.add(
+            first,
+            "nothing says what the response should look like: add an output format (a JSON schema or `output.format` in the front matter, or a line such as \"Answer in at most three sentences\" / \"Respond with a Markdown table of …\")",
+        )
+    };
+    if let Some(at) = append_point(cx) {
+        finding.with_fix(Fix::suggested(
+            "Add an output format section",
+            vec![Edit::insert(at, format!("\n\n{SECTION}"))],
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RULE;
+    use crate::lint::testing::{check, check_with, fixed, flagged, messages};
+    use crate::lint::{Format, LintOptions, NoWorkspace, Severity};
+
+    fn fires(source: &str) -> bool {
+        !messages(&RULE, source).is_empty()
+    }
+
+    #[test]
+    fn regexes_compile() {
+        assert_eq!(super::FORMAT_HINTS.len(), super::PATTERNS.len());
+    }
+
+    #[test]
+    fn catches_prompts_that_never_say_what_to_return() {
+        assert!(fires("Tell me what the customer liked.\n\n{{review}}"));
+        let found = check(
+            &RULE,
+            "Summarize the meeting notes for {{team}}:\n{{notes}}",
+        );
+        assert_eq!(found[0].severity, Severity::Info);
+        assert_eq!(
+            flagged(&RULE, "You are a helpful assistant. Be kind."),
+            ["You are a helpful assistant."]
+        );
+    }
+
+    #[test]
+    fn chat_system_prompts_get_a_hint() {
+        for source in [
+            "{{role \"system\"}}You are a travel agent. Help people plan trips.\n{{role \"user\"}}{{question}}",
+            "{{role \"system\"}}You are a travel agent.\n{{history}}{{role \"user\"}}{{question}}",
+            "You are a travel agent.\n{{#each chat_history}}{{this.content}}{{/each}}",
+        ] {
+            let found = check(&RULE, source);
+            assert_eq!(found.len(), 1, "{source}");
+            assert_eq!(found[0].severity, Severity::Hint, "{source}");
+            assert!(found[0].message.contains("replies"), "{source}");
+        }
+        // text in the user turn makes it a task, not a pass-through message
+        let found = check(
+            &RULE,
+            "{{role \"system\"}}You are a travel agent.\n{{role \"user\"}}Plan a trip to {{city}}.",
+        );
+        assert_eq!(found[0].severity, Severity::Info);
+    }
+
+    #[test]
+    fn front_matter_declarations_count() {
+        for front in [
+            "output:\n  format: json",
+            "output:\n  format: text",
+            "output:\n  schema:\n    name: string",
+        ] {
+            let source = format!("---\n{front}\n---\nTell me about {{{{topic}}}}.\n");
+            assert!(!fires(&source), "{source}");
+        }
+    }
+
+    #[test]
+    fn format_instructions_in_the_text_count() {
+        for text in [
+            "Respond in JSON.",
+            "Answer with three bullet points.",
+            "Summarize it in 2-3 sentences.",
+            "Keep it under 100 words.",
+            "Use a Markdown table with the columns Name and Price.",
+            "Return the corrected text and nothing else.",
+            "I want you to only reply with the terminal output.",
+            "Your answer must start with the verdict.",
+            "## Output format\n- one line per item",
+            "Format your reply as a numbered list.",
+            "Reply with a single word: positive or negative.",
+            "Write one paragraph.",
+            "Put the code in a code block.",
+            "Answer yes or no.",
+            "Follow this structure:\n1. Summary\n2. Risks",
+            "Example:\n```\nName: Ada\n```",
+            "For each risk, explain:\n- why it matters\n- how to reduce it",
+            "Structure the output as a podcast script.",
+            "Include the following sections: Summary, Risks.",
+            "**Proposal Format:**\n1. Introduction",
+            "At the end of every response, add a disclaimer.",
+        ] {
+            let source = format!("Review the text below. {text}\n{{{{text}}}}");
+            assert!(!fires(&source), "{text}");
+        }
+    }
+
+    #[test]
+    fn near_misses_that_are_not_format_instructions() {
+        for text in [
+            "The user may paste a list of items.",
+            "Be friendly and helpful.",
+            "You help people write better.",
+        ] {
+            assert!(fires(&format!("{text}\n{{{{q}}}}")), "{text}");
+        }
+    }
+
+    #[test]
+    fn fix_appends_a_section_to_the_last_instruction_turn() {
+        let source = "{{role \"system\"}}\nYou are a travel agent.\n\n{{role \"user\"}}\nPlan a trip to {{city}}.\n";
+        assert_eq!(
+            fixed(&RULE, source),
+            format!(
+                "{{{{role \"system\"}}}}\nYou are a travel agent.\n\n{{{{role \"user\"}}}}\nPlan a trip to {{{{city}}}}.\n\n{}\n",
+                super::SECTION
+            )
+        );
+        // After the fix the rule is satisfied.
+        assert!(!fires(&fixed(&RULE, source)));
+    }
+
+    #[test]
+    fn prompty_chat_prompts_and_outputs() {
+        let chat = "---\ninputs:\n  user_input:\n    type: string\n---\nsystem:\nYou are a dentist.\nuser:\n{{user_input}}";
+        let found = check_with(
+            &RULE,
+            Format::Prompty,
+            chat,
+            LintOptions::default(),
+            &NoWorkspace,
+        );
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].severity, Severity::Hint);
+        assert_eq!(found[0].span.text(chat), "You are a dentist.");
+        let outputs = "---\noutputs:\n  answer:\n    type: string\n---\nsystem:\nYou are a dentist.\nuser:\n{{user_input}}";
+        assert_eq!(
+            check_with(
+                &RULE,
+                Format::Prompty,
+                outputs,
+                LintOptions::default(),
+                &NoWorkspace
+            ),
+            []
+        );
+    }
+
+    #[test]
+    fn plain_text_prompts_are_checked_too() {
+        let found = check_with(
+            &RULE,
+            Format::Plain,
+            "You are a poet. Write about the sea.",
+            LintOptions::default(),
+            &NoWorkspace,
+        );
+        assert_eq!(found.len(), 1);
+    }
+}
