@@ -6,10 +6,9 @@
 //! example, …).
 //!
 //! Chat system prompts (the template ends with the user's message passed through as is, or
-//! inserts a conversation history) get a hint instead of an info: a chat reply has a natural
-//! default shape, yet saying how long replies are and whether Markdown renders still helps.
-//! On the calibration corpus (1,121 chat system prompts) that split is what keeps the rule
-//! from being noise: every finding there is a hint.
+//! inserts a conversation history) are left alone: a chat reply has a natural default shape.
+//! On the calibration corpus (1,121 chat system prompts) 46% of files lack any format
+//! instruction, nearly all of them chat personas; flagging them, even as hints, was noise.
 
 use std::sync::LazyLock;
 
@@ -133,21 +132,13 @@ fn check(cx: &Context<'_>, report: &mut Report) {
     if says_format || !fences(cx).is_empty() {
         return;
     }
-    let finding = if is_chat(cx) {
-        // A chat reply has a natural default shape; the advice still helps (length, whether
-        // Markdown renders), so it is a hint rather than silence.
-        report
-            .add(
-                first,
-                "nothing says what the replies should look like: say how long a reply should be and whether Markdown is rendered where replies are shown (for example \"Answer in at most three short paragraphs of plain text\")",
-            )
-            .with_severity(Severity::Hint)
-    } else {
-        report.add(
-            first,
-            "nothing says what the response should look like: add an output format (a JSON schema or `output.format` in the front matter, or a line such as \"Answer in at most three sentences\" / \"Respond with a Markdown table of …\")",
-        )
-    };
+    if is_chat(cx) {
+        return;
+    }
+    let finding = report.add(
+        first,
+        "nothing says what the response should look like: add an output format (a JSON schema or `output.format` in the front matter, or a line such as \"Answer in at most three sentences\" / \"Respond with a Markdown table of …\")",
+    );
     if let Some(at) = append_point(cx) {
         finding.with_fix(Fix::suggested(
             "Add an output format section",
@@ -186,16 +177,13 @@ mod tests {
     }
 
     #[test]
-    fn chat_system_prompts_get_a_hint() {
+    fn chat_system_prompts_are_left_alone() {
         for source in [
             "{{role \"system\"}}You are a travel agent. Help people plan trips.\n{{role \"user\"}}{{question}}",
             "{{role \"system\"}}You are a travel agent.\n{{history}}{{role \"user\"}}{{question}}",
             "You are a travel agent.\n{{#each chat_history}}{{this.content}}{{/each}}",
         ] {
-            let found = check(&RULE, source);
-            assert_eq!(found.len(), 1, "{source}");
-            assert_eq!(found[0].severity, Severity::Hint, "{source}");
-            assert!(found[0].message.contains("replies"), "{source}");
+            assert_eq!(check(&RULE, source), [], "{source}");
         }
         // text in the user turn makes it a task, not a pass-through message
         let found = check(
@@ -282,9 +270,7 @@ mod tests {
             LintOptions::default(),
             &NoWorkspace,
         );
-        assert_eq!(found.len(), 1);
-        assert_eq!(found[0].severity, Severity::Hint);
-        assert_eq!(found[0].span.text(chat), "You are a dentist.");
+        assert_eq!(found, []);
         let outputs = "---\noutputs:\n  answer:\n    type: string\n---\nsystem:\nYou are a dentist.\nuser:\n{{user_input}}";
         assert_eq!(
             check_with(
