@@ -53,6 +53,22 @@ pub fn check_with(
     lint("test.prompt", &file, &merged, workspace)
 }
 
+/// Lints a fixture in `format` with only `rule` on and no partials.
+pub fn check_format(rule: &Rule, format: Format, source: &str) -> Vec<Finding> {
+    check_with(rule, format, source, LintOptions::default(), &NoWorkspace)
+}
+
+/// Lints a dotprompt fixture with only `rule` on, finding partials in `workspace`.
+pub fn check_in(rule: &Rule, source: &str, workspace: &dyn Workspace) -> Vec<Finding> {
+    check_with(
+        rule,
+        Format::Dotprompt,
+        source,
+        LintOptions::default(),
+        workspace,
+    )
+}
+
 /// Lints a dotprompt fixture with only `rule` on.
 pub fn check(rule: &Rule, source: &str) -> Vec<Finding> {
     check_with(

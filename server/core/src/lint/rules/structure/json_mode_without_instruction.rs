@@ -67,8 +67,8 @@ fn check(cx: &Context<'_>, report: &mut Report) {
 #[cfg(test)]
 mod tests {
     use super::RULE;
-    use crate::lint::testing::{check_with, fixed, flagged, messages};
-    use crate::lint::{Format, LintOptions, NoWorkspace};
+    use crate::lint::Format;
+    use crate::lint::testing::{check_format, fixed, flagged, messages};
 
     #[test]
     fn json_format_without_schema_or_mention() {
@@ -83,13 +83,7 @@ mod tests {
     fn prompty_json_object() {
         let front = "---\nmodel:\n  api: chat\n  parameters:\n    response_format:\n      type: json_object\n---\n";
         let source = format!("{front}system:\nExtract the name.\nuser:\n{{{{text}}}}\n");
-        let found = check_with(
-            &RULE,
-            Format::Prompty,
-            &source,
-            LintOptions::default(),
-            &NoWorkspace,
-        );
+        let found = check_format(&RULE, Format::Prompty, &source);
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].span.text(&source), "json_object");
         assert!(found[0].message.contains("OpenAI rejects"), "{found:?}");
@@ -101,16 +95,7 @@ mod tests {
             )
         );
         let ok = format!("{front}system:\nExtract the name as JSON.\nuser:\n{{{{text}}}}\n");
-        assert_eq!(
-            check_with(
-                &RULE,
-                Format::Prompty,
-                &ok,
-                LintOptions::default(),
-                &NoWorkspace
-            ),
-            []
-        );
+        assert_eq!(check_format(&RULE, Format::Prompty, &ok), []);
     }
 
     #[test]

@@ -196,8 +196,8 @@ fn check(cx: &Context<'_>, report: &mut Report) {
 #[cfg(test)]
 mod tests {
     use super::RULE;
-    use crate::lint::testing::{check_with, flagged, messages};
-    use crate::lint::{Format, LintOptions, NoWorkspace};
+    use crate::lint::Format;
+    use crate::lint::testing::{check_format, flagged, messages};
 
     #[test]
     fn regex_compiles() {
@@ -241,13 +241,7 @@ mod tests {
     #[test]
     fn prompty_loops() {
         let source = "---\ninputs:\n  documents:\n    type: list\n---\nsystem:\nSummarize these documents in a paragraph:\n{% for d in documents %}\n<doc>{{ d }}</doc>\n{% endfor %}\n";
-        let found = check_with(
-            &RULE,
-            Format::Prompty,
-            source,
-            LintOptions::default(),
-            &NoWorkspace,
-        );
+        let found = check_format(&RULE, Format::Prompty, source);
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(found[0].span.text(source), "documents");
     }

@@ -150,8 +150,8 @@ fn check(cx: &Context<'_>, report: &mut Report) {
 #[cfg(test)]
 mod tests {
     use super::RULE;
-    use crate::lint::testing::{check, check_with, fixed, flagged, messages};
-    use crate::lint::{Format, LintOptions, NoWorkspace, Severity};
+    use crate::lint::testing::{check, check_format, fixed, flagged, messages};
+    use crate::lint::{Format, Severity};
 
     fn fires(source: &str) -> bool {
         !messages(&RULE, source).is_empty()
@@ -263,36 +263,15 @@ mod tests {
     #[test]
     fn prompty_chat_prompts_and_outputs() {
         let chat = "---\ninputs:\n  user_input:\n    type: string\n---\nsystem:\nYou are a dentist.\nuser:\n{{user_input}}";
-        let found = check_with(
-            &RULE,
-            Format::Prompty,
-            chat,
-            LintOptions::default(),
-            &NoWorkspace,
-        );
+        let found = check_format(&RULE, Format::Prompty, chat);
         assert_eq!(found, []);
         let outputs = "---\noutputs:\n  answer:\n    type: string\n---\nsystem:\nYou are a dentist.\nuser:\n{{user_input}}";
-        assert_eq!(
-            check_with(
-                &RULE,
-                Format::Prompty,
-                outputs,
-                LintOptions::default(),
-                &NoWorkspace
-            ),
-            []
-        );
+        assert_eq!(check_format(&RULE, Format::Prompty, outputs), []);
     }
 
     #[test]
     fn plain_text_prompts_are_checked_too() {
-        let found = check_with(
-            &RULE,
-            Format::Plain,
-            "You are a poet. Write about the sea.",
-            LintOptions::default(),
-            &NoWorkspace,
-        );
+        let found = check_format(&RULE, Format::Plain, "You are a poet. Write about the sea.");
         assert_eq!(found.len(), 1);
     }
 }

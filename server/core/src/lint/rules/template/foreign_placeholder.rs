@@ -228,8 +228,7 @@ fn in_inline_code(source: &str, at: usize) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lint::testing::{check, check_with, fixed, flagged, messages};
-    use crate::lint::{LintOptions, NoWorkspace};
+    use crate::lint::testing::{check, check_format, fixed, flagged, messages};
 
     const SCHEMA: &str = "---\ninput:\n  schema:\n    topic: string\n    user_name: string\n---\n";
 
@@ -303,13 +302,7 @@ mod tests {
     #[test]
     fn prompty_keeps_its_jinja() {
         let source = "{% if short %}Be brief.{% endif %} {# c #} {{name}} and {name}";
-        let found = check_with(
-            &RULE,
-            Format::Prompty,
-            source,
-            LintOptions::default(),
-            &NoWorkspace,
-        );
+        let found = check_format(&RULE, Format::Prompty, source);
         let texts: Vec<&str> = found.iter().map(|f| f.span.text(source)).collect();
         assert_eq!(texts, ["{name}"]);
     }

@@ -80,8 +80,8 @@ fn unclosed_fence(cx: &Context<'_>, report: &mut Report) {
 #[cfg(test)]
 mod tests {
     use super::RULE;
-    use crate::lint::testing::{check_with, flagged, messages};
-    use crate::lint::{Format, LintOptions, NoWorkspace};
+    use crate::lint::Format;
+    use crate::lint::testing::{check_format, flagged, messages};
 
     #[test]
     fn reports_yaml_errors_at_their_line() {
@@ -104,16 +104,7 @@ mod tests {
 
     #[test]
     fn prompty_without_a_closing_fence() {
-        let run = |source: &str| {
-            check_with(
-                &RULE,
-                Format::Prompty,
-                source,
-                LintOptions::default(),
-                &NoWorkspace,
-            )
-            .len()
-        };
+        let run = |source: &str| check_format(&RULE, Format::Prompty, source).len();
         assert_eq!(
             run("---
 name: x

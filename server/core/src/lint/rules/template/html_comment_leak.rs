@@ -116,8 +116,8 @@ fn in_inline_code(text: &str, at: usize) -> bool {
 #[cfg(test)]
 mod tests {
     use super::RULE;
-    use crate::lint::testing::{check_with, fixed, flagged, messages};
-    use crate::lint::{Format, LintOptions, NoWorkspace, apply_fixes};
+    use crate::lint::testing::{check_format, fixed, flagged, messages};
+    use crate::lint::{Format, apply_fixes};
 
     #[test]
     fn catches_html_comments_in_prose() {
@@ -144,13 +144,7 @@ mod tests {
     #[test]
     fn prompty_gets_jinja_comments() {
         let source = "Be brief.\n<!-- note -->\n";
-        let found = check_with(
-            &RULE,
-            Format::Prompty,
-            source,
-            LintOptions::default(),
-            &NoWorkspace,
-        );
+        let found = check_format(&RULE, Format::Prompty, source);
         assert_eq!(found.len(), 1);
         let fixes: Vec<_> = found.iter().filter_map(|f| f.fixes.first()).collect();
         assert_eq!(apply_fixes(source, &fixes).0, "Be brief.\n{# note #}\n");

@@ -191,8 +191,8 @@ fn prompty_finding(report: &mut Report, span: Span, role: &str, fixable: bool) {
 mod tests {
     use super::*;
     use crate::lint::rules::template::calls::render;
-    use crate::lint::testing::{check, check_with, fixed, flagged, messages};
-    use crate::lint::{LintOptions, NoWorkspace};
+    use crate::lint::testing::{check, check_format, fixed, flagged, messages};
+
     use serde_json::json;
 
     #[test]
@@ -249,13 +249,7 @@ mod tests {
     fn prompty_lookalike_role_lines() {
         // Read from the prose, so it holds whatever the Prompty parser recognizes as roles.
         let source = "Answer briefly.\nhuman:\nHi\nAI:\nHello\nassistant:\nok\n```\nbot:\n```\nHuman: inline is text\n";
-        let found = check_with(
-            &RULE,
-            Format::Prompty,
-            source,
-            LintOptions::default(),
-            &NoWorkspace,
-        );
+        let found = check_format(&RULE, Format::Prompty, source);
         let words: Vec<&str> = found.iter().map(|f| f.span.text(source)).collect();
         assert_eq!(words, ["human", "AI"]);
         assert!(

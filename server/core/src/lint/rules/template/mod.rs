@@ -38,8 +38,7 @@ pub(super) static RULES: &[&Rule] = &[
 #[cfg(test)]
 mod tests {
     use super::RULES;
-    use crate::lint::testing::{Partials, check_with};
-    use crate::lint::{Format, LintOptions};
+    use crate::lint::testing::{Partials, check_in};
 
     /// A prompt using every dotprompt feature correctly, and the braces, brackets and words
     /// real prompts are full of: no template rule may fire on it.
@@ -96,13 +95,7 @@ print(f"{question}")  # TODO: <!-- not a comment -->
     fn a_clean_prompt_triggers_no_template_rule() {
         let partials = Partials(vec![("house_style", "Write plainly.")]);
         for &rule in RULES {
-            let found = check_with(
-                rule,
-                Format::Dotprompt,
-                CLEAN,
-                LintOptions::default(),
-                &partials,
-            );
+            let found = check_in(rule, CLEAN, &partials);
             assert_eq!(found, [], "{}", rule.id);
         }
     }

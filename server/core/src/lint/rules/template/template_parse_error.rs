@@ -50,7 +50,7 @@ fn check(cx: &Context<'_>, report: &mut Report) {
 #[cfg(test)]
 mod tests {
     use super::RULE;
-    use crate::lint::testing::{flagged, messages};
+    use crate::lint::testing::{check_format, flagged, messages};
 
     #[test]
     fn reports_each_broken_tag_and_keeps_going() {
@@ -77,20 +77,14 @@ mod tests {
 
     #[test]
     fn reports_jinja_errors_in_prompty() {
-        use crate::lint::{Format, LintOptions, NoWorkspace, testing::check_with};
+        use crate::lint::Format;
         let source = "---
 name: x
 ---
 system:
 Hi {{Guest Name}} and {% for x in y %}
 ";
-        let found = check_with(
-            &RULE,
-            Format::Prompty,
-            source,
-            LintOptions::default(),
-            &NoWorkspace,
-        );
+        let found = check_format(&RULE, Format::Prompty, source);
         assert_eq!(found.len(), 2, "{found:?}");
     }
 }

@@ -168,9 +168,9 @@ fn defaulted_fields(cx: &Context<'_>) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::RULE;
+    use crate::lint::Severity;
     use crate::lint::rules::variables::common::rendered;
-    use crate::lint::testing::{Partials, check, check_with, fixed, flagged, messages};
-    use crate::lint::{Format, LintOptions, Severity};
+    use crate::lint::testing::{Partials, check, check_in, fixed, flagged, messages};
     use serde_json::json;
 
     const SCHEMA: &str = "---\ninput:\n  schema:\n    topic: string\n    audience?: string\n    user?(object):\n      name: string\n    author(object):\n      bio?: string\n---\n";
@@ -260,13 +260,7 @@ mod tests {
     fn partial_uses_are_reported_at_the_tag_without_a_fix() {
         let partials = Partials(vec![("who", "{{audience}} {{audience}}")]);
         let source = with_schema("{{> who}}");
-        let found = check_with(
-            &RULE,
-            Format::Dotprompt,
-            &source,
-            LintOptions::default(),
-            &partials,
-        );
+        let found = check_in(&RULE, &source, &partials);
         assert_eq!(found.len(), 1, "{found:?}");
         assert!(found[0].message.contains("(in partial `who`)"));
         assert!(found[0].fixes.is_empty());

@@ -146,8 +146,8 @@ fn partial_note(found: &VariableUse) -> String {
 mod tests {
     use super::RULE;
     use crate::lint::rules::variables::common::rendered;
-    use crate::lint::testing::{Partials, check_with, fixed, flagged, messages};
-    use crate::lint::{Format, LintOptions};
+    use crate::lint::testing::{Partials, check_in, fixed, flagged, messages};
+
     use serde_json::json;
 
     const SCHEMA: &str = "---\ninput:\n  schema:\n    name: string\n    count?: integer\n    user(object):\n      email: string\n      address(object):\n        city: string\n    tags(array): string\n    posts(array):\n      title: string\n    meta: any\n---\n";
@@ -241,13 +241,7 @@ mod tests {
     fn partial_uses_are_reported_at_the_tag() {
         let partials = Partials(vec![("card", "{{email}} {{address.cty}} {{address.cty}}")]);
         let source = with_schema("{{> card user}}");
-        let found = check_with(
-            &RULE,
-            Format::Dotprompt,
-            &source,
-            LintOptions::default(),
-            &partials,
-        );
+        let found = check_in(&RULE, &source, &partials);
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(found[0].span.text(&source), "{{> card user}}");
         assert!(

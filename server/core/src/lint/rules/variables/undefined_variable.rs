@@ -374,7 +374,7 @@ fn dotted(path: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::RULE;
-    use crate::lint::testing::{Partials, check, check_with, fixed, flagged, messages};
+    use crate::lint::testing::{Partials, check, check_in, check_with, fixed, flagged, messages};
     use crate::lint::{Format, LintOptions, Severity};
 
     const SCHEMA: &str = "---\ninput:\n  schema:\n    topic: string\n    audience?: string\n    items(array):\n      title: string\n    user(object):\n      name: string\n---\n";
@@ -487,13 +487,7 @@ mod tests {
         );
         let partials = Partials(vec![("card", "{{topic}}")]);
         let source = with_schema("{{> card user}}");
-        let found = check_with(
-            &RULE,
-            Format::Dotprompt,
-            &source,
-            LintOptions::default(),
-            &partials,
-        );
+        let found = check_in(&RULE, &source, &partials);
         assert!(
             found[0]
                 .message
@@ -541,13 +535,7 @@ mod tests {
     fn partial_uses_are_reported_once_at_the_tag() {
         let partials = Partials(vec![("card", "{{title}} {{subtitle}} {{subtitle}}")]);
         let source = with_schema("{{#each items}}{{> card}}{{/each}}");
-        let found = check_with(
-            &RULE,
-            Format::Dotprompt,
-            &source,
-            LintOptions::default(),
-            &partials,
-        );
+        let found = check_in(&RULE, &source, &partials);
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(found[0].span.text(&source), "{{> card}}");
         assert!(

@@ -139,8 +139,7 @@ fn default_keys(cx: &Context<'_>) -> Vec<(String, crate::text::Span, crate::text
 #[cfg(test)]
 mod tests {
     use super::RULE;
-    use crate::lint::testing::{Partials, check_with, fixed, flagged, messages};
-    use crate::lint::{Format, LintOptions};
+    use crate::lint::testing::{Partials, check_in, fixed, flagged, messages};
 
     const SCHEMA: &str = "---\ninput:\n  schema:\n    topic: string\n    tone?: string, the voice\n    items(array):\n      title: string\n---\n";
 
@@ -175,13 +174,7 @@ mod tests {
             "{{ifEquals topic tone}}{{items.length}}",
         ] {
             let partials = Partials(vec![("card", "{{topic}}")]);
-            let found = check_with(
-                &RULE,
-                Format::Dotprompt,
-                &with_schema(body),
-                LintOptions::default(),
-                &partials,
-            );
+            let found = check_in(&RULE, &with_schema(body), &partials);
             assert_eq!(found, [], "{body}");
         }
     }
@@ -192,13 +185,7 @@ mod tests {
             "footer",
             "{{tone}} {{#each items}}{{title}}{{/each}}",
         )]);
-        let found = check_with(
-            &RULE,
-            Format::Dotprompt,
-            &with_schema("{{topic}}{{> footer}}"),
-            LintOptions::default(),
-            &partials,
-        );
+        let found = check_in(&RULE, &with_schema("{{topic}}{{> footer}}"), &partials);
         assert_eq!(found, []);
     }
 
