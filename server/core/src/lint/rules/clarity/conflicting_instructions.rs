@@ -58,7 +58,6 @@ const DEICTIC: &[&str] = &[
     "other",
     "others",
     "same",
-    "so",
 ];
 
 /// Words that scope an instruction to a situation.
@@ -71,10 +70,26 @@ const SCOPES: &[&str] = &[
     "until",
     "otherwise",
     "without",
-    "unless",
     "where",
     "while",
     "instead",
+];
+
+/// Headings that turn the list below them into prohibitions.
+const NEGATIVE_HEADINGS: &[&str] = &[
+    "don't",
+    "dont",
+    "do not",
+    "avoid",
+    "never",
+    "not to",
+    "prohibit",
+    "forbid",
+    "restrict",
+    "must not",
+    "should not",
+    "limitations",
+    "bad",
 ];
 
 /// Words that end the object of an instruction.
@@ -280,7 +295,14 @@ fn claims(cx: &Context<'_>) -> Vec<Claim> {
                 quote: quote.clone(),
             })
         };
-        if let Some(kind) = action(&sentence, source) {
+        // "Avoid:" / "Don'ts:" followed by "- Use slang": the item is a prohibition.
+        let under_negative_heading = outline.heading(sentence.span.start).is_some_and(|h| {
+            let heading = cx.text(h).to_lowercase().replace('’', "'");
+            NEGATIVE_HEADINGS.iter().any(|word| heading.contains(word))
+        });
+        if let Some(kind) = action(&sentence, source)
+            && !(under_negative_heading && matches!(kind, Kind::Action(Polarity::Do, _)))
+        {
             push(kind);
         }
         if let Some(brief) = length(&sentence) {
@@ -515,6 +537,9 @@ mod tests {
             // Questions and descriptions are not instructions.
             "Should you cite sources?\nNever cite sources.\n",
             "The user never cites sources.\nCite sources.\n",
+            // A list of things to avoid.
+            "Never give medical advice.\n\nWhat not to do:\n- Give medical advice\n",
+            "## Don'ts\n- Use slang\n## Style\n- Never use slang.\n",
             // Examples show, they do not instruct.
             "Always cite sources.\n## Example of a bad prompt\nNever cite sources.\n",
             // Repeating an instruction is not contradicting it.
@@ -537,6 +562,20 @@ mod tests {
         );
         assert_eq!(found.len(), 1);
         assert!(found[0].message.contains("in partial 'rules'"), "{found:?}");
+        assert_eq!(found[0].span.text(source), "Never cite sources.");
+    }
+
+    #[test]
+    fn prompty_turns() {
+        let source = "---\nname: research\n---\nsystem:\nAlways cite your sources.\n\nuser:\nNever cite sources. {{question}}\n";
+        let found = check_with(
+            &RULE,
+            Format::Prompty,
+            source,
+            LintOptions::default(),
+            &crate::lint::NoWorkspace,
+        );
+        assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(found[0].span.text(source), "Never cite sources.");
     }
 

@@ -84,6 +84,22 @@ const VERB_CONTEXT: &[&str] = &[
     "talk", "so", "as", "not", "may",
 ];
 
+/// Words that may come before "I want you to" at the start of a sentence.
+const LEAD_INS: &[&str] = &[
+    "now",
+    "also",
+    "first",
+    "next",
+    "then",
+    "finally",
+    "additionally",
+    "so",
+    "secondly",
+    "lastly",
+    "today",
+    "here",
+];
+
 fn check(cx: &Context<'_>, report: &mut Report) {
     let Some(automaton) = AUTOMATON.as_ref() else {
         return;
@@ -137,6 +153,30 @@ fn check(cx: &Context<'_>, report: &mut Report) {
                 }
             }
             let at_sentence_start = sentence_starts.binary_search(&span.start).is_ok();
+            // "I want you to X" reads as "X" only where it opens the sentence: in "I will send
+            // texts and I would like you to review them", dropping it changes who reviews.
+            if phrase.starts_with("i ") || phrase.starts_with("i'd") {
+                let sentence_start = sentence_starts
+                    .partition_point(|&start| start <= span.start)
+                    .checked_sub(1)
+                    .and_then(|i| sentence_starts.get(i))
+                    .copied()
+                    .unwrap_or(span.start);
+                let lead = source.get(sentence_start..span.start).unwrap_or("");
+                let lead_words: Vec<String> = lead
+                    .split(|c: char| !c.is_alphanumeric())
+                    .filter(|w| !w.is_empty())
+                    .map(str::to_lowercase)
+                    .collect();
+                let opens = match lead_words.as_slice() {
+                    [] => true,
+                    [word] => LEAD_INS.contains(&word.as_str()),
+                    _ => false,
+                };
+                if !opens {
+                    continue;
+                }
+            }
             let edit = removal(source, span, replacement, at_sentence_start);
             let Some(edit) = edit else {
                 continue;
@@ -268,6 +308,8 @@ mod tests {
             // Word boundaries and other phrases.
             "Pleased to meet you. Pleasant weather.\n",
             "Sort the list in order of priority.\n",
+            // Mid-sentence, dropping it would change who does what.
+            "I will send texts and I would like you to review them.\n",
             // Code.
             "```\nplease run make\n```\n",
         ] {

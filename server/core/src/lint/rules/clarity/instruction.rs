@@ -164,7 +164,13 @@ impl Sentence {
     fn find_head(&self, source: &str) -> usize {
         let text = self.span.text(source);
         let mut head = 0;
-        if let Some(colon) = text.find(": ").or_else(|| text.find(":\t")) {
+        // "Tone: …", "**Tone:** …": a colon, maybe closing bold, then a space.
+        let label_end = text.match_indices(':').map(|(i, _)| i).find(|&i| {
+            text.get(i + 1..)
+                .map(|rest| rest.trim_start_matches(['*', '_']))
+                .is_some_and(|rest| rest.starts_with(char::is_whitespace))
+        });
+        if let Some(colon) = label_end {
             let colon_at = self.span.start + colon;
             let before = self
                 .tokens
@@ -505,8 +511,8 @@ const SHOWN: &[&str] = &[
 /// templates or formats (from the heading to the next heading, or inside
 /// `<example>…</example>`).
 pub(crate) struct Outline {
-    /// Start offsets of heading lines, in order.
-    headings: Vec<usize>,
+    /// Heading lines, in order.
+    headings: Vec<Span>,
     shown: Vec<Span>,
 }
 
@@ -528,7 +534,7 @@ impl Outline {
                 || (trimmed.ends_with(':') && trimmed.split_whitespace().count() <= 10)
                 || (trimmed.starts_with('<') && trimmed.ends_with('>'));
             if heading {
-                headings.push(offset);
+                headings.push(Span::new(offset, offset + line.trim_end().len()));
                 let closing_tag = lower.starts_with("</");
                 if let Some(start) = open.take() {
                     let end = if closing_tag {
@@ -556,7 +562,16 @@ impl Outline {
 
     /// Which section (counted by headings) an offset falls in.
     pub fn section(&self, offset: usize) -> usize {
-        self.headings.partition_point(|&start| start <= offset)
+        self.headings
+            .partition_point(|heading| heading.start <= offset)
+    }
+
+    /// The heading of the section an offset falls in, if any.
+    pub fn heading(&self, offset: usize) -> Option<Span> {
+        self.section(offset)
+            .checked_sub(1)
+            .and_then(|i| self.headings.get(i))
+            .copied()
     }
 }
 
