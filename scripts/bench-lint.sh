@@ -17,7 +17,10 @@ config=$(mktemp --suffix=.toml)
 trap 'rm -f "$config"' EXIT
 {
   echo "[lint.rules]"
-  "$bin" rules --json | python3 -c 'import json,sys; [print(f"{r[\"id\"]} = \"{r[\"severity\"]}\"") for r in json.load(sys.stdin)]'
+  "$bin" rules --json | python3 -c '
+import json, sys
+for rule in json.load(sys.stdin):
+    print("%s = \"%s\"" % (rule["id"], rule["severity"]))'
 } >"$config"
 
 files=$(find "$dir" -type f \( -name '*.prompt' -o -name '*.prompty' \) | wc -l)

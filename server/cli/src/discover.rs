@@ -2,9 +2,11 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use promptopt_core::document::{LoadError, MAX_SOURCE_BYTES};
 use promptopt_core::lint::{CONFIG_FILE, Config, ConfigProblem, Format, LintOptions, Workspace};
+use promptopt_core::models::ModelTable;
 
 use crate::exit::CliError;
 use crate::files::PartialFiles;
@@ -57,8 +59,8 @@ impl Project {
         };
         let text = fs::read_to_string(&config_path)
             .map_err(|e| CliError::Usage(format!("cannot read {}: {e}", config_path.display())))?;
-        let (config, problems) = Config::parse(&text);
-        let broken = problems
+        let (mut config, mut problems) = Config::parse(&text);
+        let mut broken = problems
             .iter()
             .any(|p| p.message.contains("not valid TOML"));
         let root = config_path
@@ -66,6 +68,19 @@ impl Project {
             .map(Path::to_path_buf)
             .filter(|p| !p.as_os_str().is_empty())
             .unwrap_or(cwd);
+        if let Some(table) = config.model_table.clone() {
+            match load_model_table(&root.join(&table)) {
+                Ok(models) => config.base.model_table = Some(Arc::new(models)),
+                Err(message) => {
+                    broken = true;
+                    let line = text
+                        .lines()
+                        .position(|l| l.trim_start().starts_with("model-table"))
+                        .map(|i| i + 1);
+                    problems.push(ConfigProblem { message, line });
+                }
+            }
+        }
         Ok(Project {
             root,
             config,
@@ -168,6 +183,13 @@ impl Project {
         let relative = absolute.strip_prefix(&root).unwrap_or(&absolute);
         relative.to_string_lossy().replace('\\', "/")
     }
+}
+
+fn load_model_table(path: &Path) -> Result<ModelTable, String> {
+    let text = fs::read_to_string(path)
+        .map_err(|e| format!("cannot read model table {}: {e}", path.display()))?;
+    ModelTable::from_toml(&text)
+        .map_err(|e| format!("model table {} is invalid: {e}", path.display()))
 }
 
 fn extension(path: &Path) -> &str {

@@ -281,6 +281,23 @@ fn missing_paths_and_configs_are_usage_errors() {
     );
     let broken = workspace("broken-config", &[("promptopt.toml", b"[lint\n")]);
     assert_eq!(run_in(&broken, &["lint"]).status.code(), Some(2));
+    let bad_table = workspace(
+        "bad-model-table",
+        &[
+            ("promptopt.toml", b"[lint]\nmodel-table = \"models.toml\"\n"),
+            ("models.toml", b"schema = 1\n[[model]]\nid = 5\n"),
+        ],
+    );
+    let output = run_in(&bad_table, &["lint", "--format", "json"]);
+    assert_eq!(output.status.code(), Some(2));
+    let message = json(&output)["config"][0]["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        message.contains("model table") && message.contains("invalid"),
+        "{message}"
+    );
 }
 
 #[test]

@@ -1,7 +1,8 @@
 //! The PromptOpt document model.
 //!
 //! Owns: parsing `.prompt` files (dotprompt) into front matter and a Handlebars syntax tree with
-//! exact source spans and error recovery, picoschema, and rendering to messages.
+//! exact source spans and error recovery, picoschema, rendering to messages, and the model table
+//! and token counts the cost rules use.
 //!
 //! Invariants:
 //! - no I/O and no async: callers hand in text and resolvers, so every editor, the CLI and the
@@ -11,8 +12,10 @@
 
 pub mod document;
 pub mod lint;
+pub mod models;
 pub mod prompty;
 pub mod render;
 pub mod schema;
 pub mod template;
 pub mod text;
+pub mod tokens;

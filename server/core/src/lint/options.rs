@@ -1,8 +1,10 @@
 //! The settings one lint run uses for one file, resolved from `promptopt.toml`.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use super::finding::Severity;
+use crate::models::ModelTable;
 
 /// A rule's configured level: off, or on at a severity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,4 +40,15 @@ pub struct LintOptions {
     pub default_model: Option<String>,
     /// The team's token budget for one prompt (input plus requested output).
     pub token_budget: Option<usize>,
+    /// A model table replacing the embedded one (`lint.model-table`).
+    pub model_table: Option<Arc<ModelTable>>,
+}
+
+impl LintOptions {
+    /// The model table in force: the configured one, else the one built into PromptOpt.
+    pub fn models(&self) -> &ModelTable {
+        self.model_table
+            .as_deref()
+            .unwrap_or_else(|| ModelTable::embedded())
+    }
 }

@@ -48,6 +48,7 @@ pub fn check_with(
     merged.trusted_inputs = options.trusted_inputs;
     merged.default_model = options.default_model;
     merged.token_budget = options.token_budget;
+    merged.model_table = options.model_table;
     let file = ParsedFile::parse(source, format);
     lint("test.prompt", &file, &merged, workspace)
 }

@@ -455,7 +455,9 @@ impl Analyzer<'_> {
         let in_partial = !self.partial_stack.is_empty();
         let mut record = PartialUse {
             name: name.to_string(),
-            span: tag,
+            // Inside a partial, `tag` points into the partial's source: report at the tag
+            // in this file that led there.
+            span: self.via.as_ref().map_or(tag, |(_, outer)| *outer),
             found: true,
             cycle: None,
         };

@@ -64,7 +64,7 @@ pub enum Usage {
 pub struct VariableUse {
     /// The path as written (for a use inside a partial: the partial tag).
     pub span: Span,
-    /// The path as written, without `@`, `../` and `this.`.
+    /// The path as written in the source (`@root.x`, `../y` and `this.z` included).
     pub written: String,
     pub resolved: Resolved,
     pub usage: Usage,

@@ -49,10 +49,19 @@ fn check(cx: &Context<'_>, report: &mut Report) {
                     }
                 }
             }
-            PromptyFrontMatter::Absent => unclosed_fence(cx, report),
+            // Only when no `---` line follows: the Prompty parser decides what else is absent.
+            PromptyFrontMatter::Absent if !has_closing_fence(cx.source()) => {
+                unclosed_fence(cx, report)
+            }
+            PromptyFrontMatter::Absent => {}
             PromptyFrontMatter::Parsed { .. } => {}
         }
     }
+}
+
+/// Whether a `---` line follows the first line.
+fn has_closing_fence(source: &str) -> bool {
+    source.lines().skip(1).any(|line| line.trim_end() == "---")
 }
 
 /// A file whose first line is `---` but that has no closing fence.
@@ -71,7 +80,8 @@ fn unclosed_fence(cx: &Context<'_>, report: &mut Report) {
 #[cfg(test)]
 mod tests {
     use super::RULE;
-    use crate::lint::testing::{flagged, messages};
+    use crate::lint::testing::{check_with, flagged, messages};
+    use crate::lint::{Format, LintOptions, NoWorkspace};
 
     #[test]
     fn reports_yaml_errors_at_their_line() {
@@ -90,6 +100,35 @@ mod tests {
     fn reports_unclosed_and_empty_fences() {
         assert_eq!(flagged(&RULE, "---\nmodel: x\nHello"), ["---"]);
         assert_eq!(messages(&RULE, "---\n---\nHello").len(), 1);
+    }
+
+    #[test]
+    fn prompty_without_a_closing_fence() {
+        let run = |source: &str| {
+            check_with(
+                &RULE,
+                Format::Prompty,
+                source,
+                LintOptions::default(),
+                &NoWorkspace,
+            )
+            .len()
+        };
+        assert_eq!(
+            run("---
+name: x
+system:
+Hi"),
+            1
+        );
+        assert_eq!(
+            run("---
+name: x
+---
+system:
+Hi"),
+            0
+        );
     }
 
     #[test]
