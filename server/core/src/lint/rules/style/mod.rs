@@ -1,5 +1,8 @@
-//! Rules of the `style` category.
+//! Rules of the `style` category: text hygiene that costs tokens and clutters diffs without
+//! changing what the prompt says.
+
+mod formatting_hygiene;
 
 use crate::lint::Rule;
 
-pub(super) static RULES: &[&Rule] = &[];
+pub(super) static RULES: &[&Rule] = &[&formatting_hygiene::RULE];

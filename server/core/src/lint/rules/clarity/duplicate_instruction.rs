@@ -1,0 +1,281 @@
+//! `duplicate-instruction`: the same instruction said twice, word for word or nearly. Repeats
+//! cost tokens on every call, and a repeated rule reads as extra weight the author may not
+//! mean; vendor studies found trimming them raised eval scores.
+//!
+//! Two sentences of at least six words are near-duplicates when their sets of (stemmed,
+//! lowercase) words overlap by a Jaccard index of 0.85 or more. Templates the model fills in
+//! (`[Software Name]: [Brief Description]` on five lines), examples, fenced code and parallel
+//! list items with different labels (`Self-hosted: …` / `SaaS: …`) are not instructions
+//! repeated and are left alone.
+
+use crate::lint::{Category, Context, Docs, Edit, Fix, FixKind, Formats, Report, Rule, Severity};
+use crate::text::Span;
+
+use super::instruction::{Outline, Sentence, prose_sentences, stem};
+
+pub(crate) static RULE: Rule = Rule {
+    id: "duplicate-instruction",
+    category: Category::Clarity,
+    severity: Severity::Warning,
+    enabled_by_default: true,
+    fix: FixKind::Suggested,
+    formats: Formats::ALL,
+    summary: "The same instruction given twice (near-duplicate sentences)",
+    docs: Docs {
+        why: "A repeated instruction costs tokens on every call and buys nothing: the model read it the first time. Repeats also drift apart as the prompt is edited until they disagree. Vendor prompt studies found that removing duplicated instructions raised eval scores while cutting cost.",
+        bad: "---\nmodel: googleai/gemini-2.5-flash\n---\nYou are a support agent for Acme.\nAlways answer in a friendly and professional tone.\nLook up the order before answering.\nAlways answer in a professional and friendly tone.\n",
+        good: "---\nmodel: googleai/gemini-2.5-flash\n---\nYou are a support agent for Acme.\nAlways answer in a friendly and professional tone.\nLook up the order before answering.\n",
+        fix: "Delete the later copy (the quick fix does), or merge the two into one sentence if each adds something.",
+    },
+    check,
+};
+
+const MIN_WORDS: usize = 6;
+const THRESHOLD: f64 = 0.85;
+
+struct Candidate {
+    /// Index into the file's sentences.
+    index: usize,
+    start: usize,
+    /// The `Label:` that opens the sentence's line, lowercase, when there is one.
+    label: String,
+}
+
+fn check(cx: &Context<'_>, report: &mut Report) {
+    let source = cx.source();
+    let outline = Outline::read(cx);
+    let sentences = prose_sentences(cx);
+    let sets: Vec<Vec<String>> = sentences
+        .iter()
+        .map(|sentence| {
+            let mut set: Vec<String> = sentence.tokens.iter().map(|t| stem(&t.lower)).collect();
+            set.sort();
+            set.dedup();
+            set
+        })
+        .collect();
+    let candidates: Vec<Candidate> = sentences
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.len() >= MIN_WORDS)
+        .filter(|(_, s)| !is_template(cx.text(s.span)))
+        .filter(|(_, s)| !outline.shows(s.span.start))
+        .filter(|(_, s)| !is_example_line(s))
+        .map(|(index, sentence)| Candidate {
+            index,
+            start: sentence.span.start,
+            label: line_label(source, sentence.span),
+        })
+        .collect();
+    let set = |i: usize| sets.get(i).map_or(&[][..], Vec::as_slice);
+    // Neighbours that are alike but not the same mark a repeated structure (the same step
+    // under "If A:" and "If B:"), not a repeated instruction.
+    let parallel = |i: usize, j: usize| {
+        let alike = |a: &[String], b: &[String]| a != b && jaccard_at(a, b, 0.5) >= 0.5;
+        (1..=3).any(|k| (k <= i && alike(set(i - k), set(j - k))) || alike(set(i + k), set(j + k)))
+    };
+    for (k, later) in candidates.iter().enumerate() {
+        let earlier = candidates.get(..k).unwrap_or(&[]).iter().find(|earlier| {
+            let (a, b) = (set(earlier.index), set(later.index));
+            // A near copy in another section is a parallel item ("for each supporting
+            // entity…" under Proponents, "for each opposing entity…" under Opponents).
+            let same_section =
+                a == b || outline.section(earlier.start) == outline.section(later.start);
+            earlier.label == later.label
+                && same_section
+                && jaccard_at(a, b, THRESHOLD) >= THRESHOLD
+                && !parallel(earlier.index, later.index)
+        });
+        let (Some(earlier), Some(first), Some(copy)) = (
+            earlier,
+            earlier.and_then(|e| sentences.get(e.index)),
+            sentences.get(later.index),
+        ) else {
+            continue;
+        };
+        let line = cx.line_index().to_human(source, first.span.start).line;
+        let text = cx.text(first.span);
+        let quote: String = text.chars().take(60).collect();
+        let how = if set(earlier.index) == set(later.index) {
+            "repeats"
+        } else {
+            "nearly repeats"
+        };
+        let span = copy.span;
+        report
+            .add(
+                span,
+                format!(
+                    "this {how} line {line} ('{quote}{}'): the model already has the instruction; delete the copy",
+                    if quote.len() < text.len() { "…" } else { "" }
+                ),
+            )
+            .with_fix(Fix::suggested(
+                "Delete the repeated instruction",
+                vec![Edit::delete(deletion(source, span))],
+            ));
+    }
+}
+
+/// The lowercase label that opens a line (`- **Close Match Found:** …` → `close match found`).
+fn line_label(source: &str, span: Span) -> String {
+    let line_start = source
+        .get(..span.start)
+        .and_then(|before| before.rfind('\n'))
+        .map_or(0, |i| i + 1);
+    let line = source
+        .get(line_start..)
+        .and_then(|rest| rest.lines().next())
+        .unwrap_or("");
+    let Some((label, _)) = line.split_once(':') else {
+        return String::new();
+    };
+    let label = label.trim_matches(|c: char| !c.is_alphanumeric());
+    if label.split_whitespace().count() > 5 {
+        return String::new();
+    }
+    label.to_lowercase()
+}
+
+/// The Jaccard index of two sorted sets; 0 when their sizes alone rule out `threshold`.
+fn jaccard_at(a: &[String], b: &[String], threshold: f64) -> f64 {
+    let (small, large) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    if (small.len() as f64) < threshold * large.len() as f64 {
+        return 0.0;
+    }
+    let shared = small
+        .iter()
+        .filter(|w| large.binary_search(w).is_ok())
+        .count();
+    let union = a.len() + b.len() - shared;
+    if union == 0 {
+        return 0.0;
+    }
+    shared as f64 / union as f64
+}
+
+/// A line the model fills in or a quotation, not an instruction:
+/// `[Software Name]: [Brief Description]`, `Name: ____`, `"Would you like …?"`.
+fn is_template(text: &str) -> bool {
+    let quoted = |c: char| matches!(c, '"' | '“' | '”' | '`');
+    text.starts_with(quoted)
+        || text.ends_with(quoted)
+        || (text.contains('[') && text.contains(']'))
+        || text.contains("___")
+        || (text.contains("...") && text.contains(':') && text.len() < 80)
+}
+
+/// `Example: …`, `Input: …`, `Q: …` lines show data, not instructions.
+fn is_example_line(sentence: &Sentence) -> bool {
+    sentence.head > 0
+        && matches!(
+            sentence.word(0),
+            "example"
+                | "examples"
+                | "input"
+                | "output"
+                | "q"
+                | "a"
+                | "user"
+                | "assistant"
+                | "human"
+                | "ai"
+                | "bot"
+                | "sample"
+        )
+}
+
+/// What deleting a sentence removes: its whole line (with a list marker) when it stands
+/// alone, else the sentence and the spaces after it (or before it, at the end of a line).
+fn deletion(source: &str, span: Span) -> Span {
+    let line_start = source
+        .get(..span.start)
+        .and_then(|before| before.rfind('\n'))
+        .map_or(0, |i| i + 1);
+    let line_end = source
+        .get(span.end..)
+        .and_then(|after| after.find('\n'))
+        .map_or(source.len(), |i| span.end + i);
+    let before = source.get(line_start..span.start).unwrap_or("");
+    let after = source.get(span.end..line_end).unwrap_or("");
+    let only_marker = before.chars().all(|c| {
+        c.is_whitespace() || c.is_ascii_digit() || matches!(c, '-' | '*' | '+' | '•' | '.' | ')')
+    });
+    if only_marker && after.trim().is_empty() {
+        return Span::new(line_start, (line_end + 1).min(source.len()));
+    }
+    let trailing = after.len() - after.trim_start_matches([' ', '\t']).len();
+    if trailing > 0 && !after.trim().is_empty() {
+        return Span::new(span.start, span.end + trailing);
+    }
+    let leading = before.len() - before.trim_end_matches([' ', '\t']).len();
+    Span::new(span.start - leading, span.end)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RULE;
+    use crate::lint::testing::{fixed, flagged, messages};
+
+    #[test]
+    fn exact_and_near_repeats() {
+        let source = "Always answer in a friendly and professional tone.\nLook up the order first.\nAlways answer in a professional and friendly tone.\n";
+        assert_eq!(
+            flagged(&RULE, source),
+            ["Always answer in a professional and friendly tone."]
+        );
+        let found = messages(&RULE, source);
+        assert!(found[0].starts_with("this repeats line 1"), "{found:?}");
+        // One word different in a long sentence.
+        let source = "Make sure every answer cites the exact section of the refund policy it relies on.\nMake sure each answer cites the exact section of the refund policy it relies on.\n";
+        assert!(messages(&RULE, source)[0].starts_with("this nearly repeats line 1"));
+    }
+
+    #[test]
+    fn deletes_the_later_copy() {
+        let source = "- Always answer in a friendly and professional tone.\n- Be brief.\n- Always answer in a friendly and professional tone.\n- End with a question.\n";
+        assert_eq!(
+            fixed(&RULE, source),
+            "- Always answer in a friendly and professional tone.\n- Be brief.\n- End with a question.\n"
+        );
+        let source = "Cite the policy section for every single claim. Be brief. Cite the policy section for every single claim. Thanks.\n";
+        assert_eq!(
+            fixed(&RULE, source),
+            "Cite the policy section for every single claim. Be brief. Thanks.\n"
+        );
+        let source = "Cite the policy section for every single claim.\nBe brief. Cite the policy section for every single claim.\n";
+        assert_eq!(
+            fixed(&RULE, source),
+            "Cite the policy section for every single claim.\nBe brief.\n"
+        );
+    }
+
+    #[test]
+    fn near_misses() {
+        for source in [
+            // Templates the model fills in.
+            "[Software Name]: [Brief Description]. [Website Link]\n[Software Name]: [Brief Description]. [Website Link]\n[Software Name]: [Brief Description]. [Website Link]\n",
+            // Parallel list items with their own labels.
+            "- Self-hosted: list five options with a one line description each.\n- SaaS: list five options with a one line description each.\n",
+            // Short sentences repeat legitimately.
+            "Be brief.\nBe brief.\n",
+            // Different instructions that share words.
+            "Always answer in a friendly and professional tone.\nNever answer in an unfriendly or unprofessional tone when upset.\n",
+            // Examples and code.
+            "## Examples\nUser: I want to return the blue shoes I bought.\nUser: I want to return the blue shoes I bought.\n",
+            "<example>\nThe customer wants to return the shoes they bought.\n</example>\n<example>\nThe customer wants to return the shoes they bought.\n</example>\n",
+            "```\nprint('the quick brown fox jumps over it')\nprint('the quick brown fox jumps over it')\n```\n",
+            "Input: the quick brown fox jumps over the dog\nInput: the quick brown fox jumps over the dog\n",
+            "Your output should be structured as follows:\n* Table 1: Brief summary of Table 1 and its columns\n* Table 1: Brief summary of Table 1 and its columns\n",
+            "**Example Output Format:**\n* **Comments:** Ensure all the documents are filed today.\n* **Comments:** Ensure all the documents are filed today.\n",
+            // The same step in parallel branches.
+            "If the user provides both the prompt and the schema:\n1. Modify the system prompt according to the user's instructions.\n2. Update the schema.\nIf the user provides only the prompt:\n1. Modify the system prompt according to the user's instructions.\n2. Write a new schema.\n",
+            "3. Proponents:\n* For each supporting entity, give its name and a brief explanation of how they support it.\n* Include examples if possible.\n* Prioritize entities with significant influence or public visibility.\n4. Opponents:\n* For each opposing entity, give its name and a brief explanation of how they oppose it.\n* Include examples if possible.\n* Prioritize entities with significant influence or public visibility.\n",
+            "- Exact match: Report it. If the source is a PDF file, provide the page number and a quote.\n- Close match: Say so. If the source is a PDF file, provide the page number and a quote.\n",
+            // A quotation to reproduce, then the template that reproduces it.
+            "End with: \"Consult a qualified attorney for advice tailored to your situation.\"\nConsult a qualified attorney for advice tailored to your situation.\n",
+        ] {
+            assert_eq!(messages(&RULE, source), Vec::<String>::new(), "{source}");
+        }
+    }
+}
