@@ -1,7 +1,17 @@
 //! Injection, secrets and personal data.
 
+mod hardcoded_secret;
 mod hidden_unicode;
+mod injection_phrase_literal;
+mod pii_literal;
+mod prompt_as_security_control;
 
 use crate::lint::Rule;
 
-pub(super) static RULES: &[&Rule] = &[&hidden_unicode::RULE];
+pub(super) static RULES: &[&Rule] = &[
+    &hidden_unicode::RULE,
+    &injection_phrase_literal::RULE,
+    &prompt_as_security_control::RULE,
+    &hardcoded_secret::RULE,
+    &pii_literal::RULE,
+];
