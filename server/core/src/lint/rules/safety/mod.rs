@@ -1,6 +1,10 @@
 //! Injection, secrets and personal data.
 
+mod hardcoded_secret;
 mod hidden_unicode;
+mod injection_phrase_literal;
+mod pii_literal;
+mod prompt_as_security_control;
 mod undelimited_input;
 mod untrusted_input_in_system;
 
@@ -10,4 +14,8 @@ pub(super) static RULES: &[&Rule] = &[
     &hidden_unicode::RULE,
     &untrusted_input_in_system::RULE,
     &undelimited_input::RULE,
+    &injection_phrase_literal::RULE,
+    &prompt_as_security_control::RULE,
+    &hardcoded_secret::RULE,
+    &pii_literal::RULE,
 ];
