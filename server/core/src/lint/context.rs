@@ -83,6 +83,17 @@ impl<'a> Context<'a> {
         span.text(self.file.source())
     }
 
+    /// True for a dotprompt partial (`_name.prompt`): a fragment included by other prompts,
+    /// which supply its variables, turns and output format.
+    pub fn is_partial(&self) -> bool {
+        self.format() == Format::Dotprompt
+            && self
+                .path
+                .rsplit(['/', '\\'])
+                .next()
+                .is_some_and(|name| name.starts_with('_'))
+    }
+
     /// The dotprompt document, for rules on Handlebars and picoschema.
     pub fn document(&self) -> Option<&'a Document> {
         match self.file {

@@ -69,6 +69,12 @@ pub fn check_in(rule: &Rule, source: &str, workspace: &dyn Workspace) -> Vec<Fin
     )
 }
 
+/// Lints a dotprompt fixture saved at `path` (partials are files named `_name.prompt`).
+pub fn check_at(rule: &Rule, path: &str, source: &str) -> Vec<Finding> {
+    let file = ParsedFile::parse(source, Format::Dotprompt);
+    lint(path, &file, &only(rule), &NoWorkspace)
+}
+
 /// Lints a dotprompt fixture with only `rule` on.
 pub fn check(rule: &Rule, source: &str) -> Vec<Finding> {
     check_with(

@@ -102,7 +102,7 @@ fn inputs(document: &Document) -> (Option<Inputs>, bool) {
         .spans
         .get(&["input", "schema"])
         .map_or(parsed.split.yaml, |node| node.value);
-    match picoschema::compile(schema, &NoSchemas) {
+    match compile_tolerant(schema) {
         Ok(Some(compiled)) => {
             let picoschema = !matches!(schema, Value::Object(map) if picoschema::is_json_schema(map) || map.contains_key("properties"));
             let mut yaml_path = vec!["input".to_string(), "schema".to_string()];
@@ -120,6 +120,31 @@ fn inputs(document: &Document) -> (Option<Inputs>, bool) {
         Ok(None) => (None, false),
         Err(_) => (None, true),
     }
+}
+
+/// Compiles the input schema; when picoschema fields are broken, compiles it again with each
+/// broken top-level field read as `any`, so one typo (reported by `picoschema-invalid`) does
+/// not silence every variable rule.
+fn compile_tolerant(schema: &Value) -> Result<Option<Value>, picoschema::PicoschemaError> {
+    let error = match picoschema::compile(schema, &NoSchemas) {
+        Ok(compiled) => return Ok(compiled),
+        Err(error) => error,
+    };
+    let Value::Object(fields) = schema else {
+        return Err(error);
+    };
+    let mut repaired = serde_json::Map::new();
+    for (key, value) in fields {
+        let single = Value::Object(serde_json::Map::from_iter([(key.clone(), value.clone())]));
+        if picoschema::compile(&single, &NoSchemas).is_ok() {
+            repaired.insert(key.clone(), value.clone());
+        } else {
+            let field = picoschema::FieldKey::parse(key);
+            let name = format!("{}{}", field.name, if field.optional { "?" } else { "" });
+            repaired.insert(name, Value::String("any".into()));
+        }
+    }
+    picoschema::compile(&Value::Object(repaired), &NoSchemas).map_err(|_| error)
 }
 
 #[derive(Debug, Clone)]

@@ -185,3 +185,15 @@ fn inputs_lookup_understands_picoschema() {
     let (key, _) = inputs.field_spans(spans, &["name"]).expect("declared");
     assert_eq!(cx.text(key), "name?");
 }
+
+#[test]
+fn one_broken_field_leaves_the_others_checkable() {
+    let source = "---\ninput:\n  schema:\n    name: string\n    tier?: str\n---\n{{name}}";
+    let file = ParsedFile::parse(source, crate::lint::Format::Dotprompt);
+    let options = LintOptions::default();
+    let cx = Context::new("p.prompt", &file, &options, &NoWorkspace);
+    let inputs = cx.inputs().expect("the valid fields are still read");
+    let names: Vec<&str> = inputs.fields().map(|(name, _)| name).collect();
+    assert_eq!(names, ["name", "tier"]);
+    assert!(!cx.inputs_unreadable());
+}

@@ -132,7 +132,7 @@ fn check(cx: &Context<'_>, report: &mut Report) {
     if says_format || !fences(cx).is_empty() {
         return;
     }
-    if is_chat(cx) {
+    if is_chat(cx) || cx.is_partial() {
         return;
     }
     let finding = report.add(
@@ -173,6 +173,19 @@ mod tests {
         assert_eq!(
             flagged(&RULE, "You are a helpful assistant. Be kind."),
             ["You are a helpful assistant."]
+        );
+    }
+
+    #[test]
+    fn partials_are_left_alone() {
+        let source = "Write in a friendly tone.";
+        assert_eq!(
+            crate::lint::testing::check_at(&RULE, "prompts/_tone.prompt", source),
+            []
+        );
+        assert_eq!(
+            crate::lint::testing::check_at(&RULE, "prompts/tone.prompt", source).len(),
+            1
         );
     }
 

@@ -220,7 +220,7 @@ fn wrong_scope(
 
 /// Without a schema nothing is checked: note each top-level name once, at its first use.
 fn without_schema(cx: &Context<'_>, report: &mut Report) {
-    if is_partial_file(cx.path) {
+    if cx.is_partial() {
         return;
     }
     let mut names: Vec<(&str, &VariableUse)> = Vec::new();
@@ -341,14 +341,6 @@ fn renders_empty(cx: &Context<'_>) -> &'static str {
         }
         _ => ": it always renders empty",
     }
-}
-
-/// Partials (`_name.prompt`) take their variables from the prompt that includes them, where
-/// they are checked.
-fn is_partial_file(path: &str) -> bool {
-    path.rsplit(['/', '\\'])
-        .next()
-        .is_some_and(|name| name.starts_with('_'))
 }
 
 fn partial_note(found: &VariableUse) -> String {
@@ -593,9 +585,19 @@ mod tests {
     #[test]
     fn quiet_when_the_schema_cannot_be_read() {
         assert_eq!(
-            messages(&RULE, "---\ninput:\n  schema:\n    x: str\n---\n{{y}}"),
+            messages(&RULE, "---\ninput:\n  schema: Customer\n---\n{{y}}"),
             Vec::<String>::new()
         );
+    }
+
+    #[test]
+    fn a_field_with_a_broken_type_is_still_declared() {
+        let found = messages(
+            &RULE,
+            "---\ninput:\n  schema:\n    x: str\n---\n{{x}} {{y}}",
+        );
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].starts_with("`y` is not declared"), "{found:?}");
     }
 
     #[test]
