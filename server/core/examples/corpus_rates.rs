@@ -3,6 +3,7 @@
 //!
 //! cargo run --release -p promptopt-core --example corpus_rates -- [DIR] [RULE-ID] [SAMPLES]
 //! cargo run --release -p promptopt-core --example corpus_rates -- --markdown [DIR]...
+//! cargo run --release -p promptopt-core --example corpus_rates -- --timings [DIR]
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -28,6 +29,11 @@ fn files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
 
 fn main() {
     let mut args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().is_some_and(|a| a == "--timings") {
+        args.remove(0);
+        timings(args.first().map_or("../shared/corpus", String::as_str));
+        return;
+    }
     if args.first().is_some_and(|a| a == "--markdown") {
         args.remove(0);
         markdown(&args);
@@ -157,5 +163,50 @@ fn markdown(dirs: &[String]) {
             );
         }
         println!();
+    }
+}
+
+/// Time spent in each rule over a folder, one thread, slowest first: where to look when the
+/// linter gets slow.
+fn timings(dir: &str) {
+    let mut paths = Vec::new();
+    files(Path::new(dir), &mut paths);
+    let sources: Vec<(String, Format)> = paths
+        .iter()
+        .filter_map(|path| {
+            let format = match path.extension().and_then(|e| e.to_str()) {
+                Some("prompty") => Format::Prompty,
+                _ => Format::Dotprompt,
+            };
+            std::fs::read_to_string(path).ok().map(|s| (s, format))
+        })
+        .collect();
+    let parsed: Vec<ParsedFile> = sources.iter().map(|(s, f)| ParsedFile::parse(s, *f)).collect();
+    let off = LintOptions {
+        levels: lint::rules::all()
+            .iter()
+            .map(|r| (r.id.to_string(), Level::Off))
+            .collect(),
+        ..LintOptions::default()
+    };
+    let start = std::time::Instant::now();
+    for file in &parsed {
+        lint::lint("p.prompt", file, &off, &NoWorkspace);
+    }
+    let baseline = start.elapsed();
+    let mut rows = Vec::new();
+    for rule in lint::rules::all() {
+        let mut options = off.clone();
+        options.levels.insert(rule.id.to_string(), Level::On(rule.severity));
+        let start = std::time::Instant::now();
+        for file in &parsed {
+            lint::lint("p.prompt", file, &options, &NoWorkspace);
+        }
+        rows.push((start.elapsed().saturating_sub(baseline), rule.id));
+    }
+    rows.sort_by(|a, b| b.cmp(a));
+    println!("{} files; facts and parsing-free baseline {:?}", parsed.len(), baseline);
+    for (elapsed, id) in rows {
+        println!("{:>10.2} ms  {id}", elapsed.as_secs_f64() * 1000.0);
     }
 }
