@@ -1,16 +1,29 @@
 #!/usr/bin/env bash
-# Builds everything in release mode and renders each example prompt with its sample data.
-# Needs only a Rust toolchain: no account, no network beyond crates.io, no model.
+# Builds everything in release mode, lints the examples and the lint showcase, and renders each
+# example prompt with its sample data. Needs only a Rust toolchain: no account, no network
+# beyond crates.io, no model.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 cargo build --release --workspace --locked
 bin=target/release/promptopt
+
+echo "== promptopt lint examples/*.prompt (the clean set)"
+"$bin" lint examples/*.prompt
+
+echo
+echo "== promptopt lint examples/lint-showcase (a prompt with a mistake from most rule categories)"
+# Exit 1 means "found errors", which is the point of the showcase; anything else is a failure.
+status=0
+"$bin" lint examples/lint-showcase || status=$?
+[[ $status -eq 1 ]] || { echo "lint exited $status on the showcase, expected 1" >&2; exit 1; }
+
 for prompt in examples/*.prompt; do
   name=$(basename "$prompt" .prompt)
   case "$name" in _*) continue ;; esac # partials render as part of their prompts
   data=examples/data/$name.json
-  echo "== $prompt"
+  echo
+  echo "== promptopt render $prompt"
   if [[ -f $data ]]; then
     "$bin" render "$prompt" --data "@$data"
   else

@@ -22,7 +22,7 @@ pub(crate) static RULE: Rule = Rule {
         why: "Models are trained to give the system message more authority than user turns (OpenAI's instruction hierarchy, Wallace et al. 2024). Text the user or a retrieved document controls, pasted into the system turn, inherits that authority: an injected \"ignore the rules above\" there is far more likely to be obeyed than the same text in a user turn. Keep the system turn to your own instructions and put user-supplied values in a user turn.",
         bad: "---\ninput:\n  schema:\n    question: string\n---\n{{role \"system\"}}\nYou are a support agent for Acme. Answer this question: {{question}}\n",
         good: "---\ninput:\n  schema:\n    question: string\n---\n{{role \"system\"}}\nYou are a support agent for Acme. Answer the user's question.\n{{role \"user\"}}\n{{question}}\n",
-        fix: "Move the variable into a user turn (the quick fix moves its line to the start of the next user turn, or opens one after the system turn) and leave only your instructions in the system turn. If the field is not user-supplied, list it under `trusted_inputs` in `promptopt.toml`; mark other fields as untrusted with `untrusted_inputs`.",
+        fix: "Move the variable into a user turn (the quick fix moves its line to the start of the next user turn, or opens one after the system turn) and leave only your instructions in the system turn. If the field is not user-supplied, list it under `lint.trusted-inputs` in `promptopt.toml`; mark other fields as untrusted with `lint.untrusted-inputs`.",
     },
     check,
 };
@@ -44,7 +44,7 @@ fn check(cx: &Context<'_>, report: &mut Report) {
         let finding = report.add(
             found.span,
             format!(
-                "`{field}` looks user-supplied but is rendered in the system turn, which the model trusts most: text injected through it there carries system authority; move it into a user turn (or list it as trusted in promptopt.toml)"
+                "`{field}` looks user-supplied but is rendered in the system turn, which the model trusts most: text injected through it there carries system authority; move it into a user turn (or list it in `lint.trusted-inputs` in promptopt.toml)"
             ),
         );
         if let Some(fix) = move_to_user_turn(cx, found) {

@@ -27,7 +27,7 @@ pub(crate) static RULE: Rule = Rule {
         why: "Dotprompt compiles templates with only its known helpers allowed (if, unless, each, with, lookup, log, role, history, section, media, json, ifEquals, unlessEquals, plus those your runtime registers). Calling any other helper is a hard error when the prompt is rendered, often only in production. A block such as `{{#upper}}…{{/upper}}` does not fail; it silently renders as a section over a variable named `upper`, so its body disappears.",
         bad: "---\ninput:\n  schema:\n    topic: string\n---\nWrite about {{uppercase topic}}.\n",
         good: "---\ninput:\n  schema:\n    topic: string\n---\nWrite about {{topic}}.\n",
-        fix: "Use a known helper (the quick fix offers the closest name), transform the value in code before rendering, or add the helper to `extra_helpers` in promptopt.toml if your runtime registers it.",
+        fix: "Use a known helper (the quick fix offers the closest name), transform the value in code before rendering, or add the helper to `lint.extra-helpers` in promptopt.toml if your runtime registers it.",
     },
     check,
 };
@@ -80,7 +80,7 @@ fn check(cx: &Context<'_>, report: &mut Report) {
         match suggestion {
             Some(better) => message.push_str(&format!("; did you mean '{better}'?")),
             None if called => message.push_str(
-                "; transform the value in code before rendering, add the helper to `extra_helpers` if your runtime registers it, or escape the braces (`\\{{`) if they are meant as text",
+                "; transform the value in code before rendering, add the helper to `lint.extra-helpers` in promptopt.toml if your runtime registers it, or escape the braces (`\\{{`) if they are meant as text",
             ),
             None => message.push_str(
                 "; declare the variable in the input schema if it is data, or use a known block helper",
