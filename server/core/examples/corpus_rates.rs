@@ -8,7 +8,19 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use promptopt_core::lint::{self, Format, Level, LintOptions, NoWorkspace, ParsedFile};
+use promptopt_core::lint::{self, Format, Level, LintOptions, ParsedFile, Workspace};
+
+/// Partials from disk, as dotprompt lays them out: `{{> name}}` is `_name.prompt` beside the
+/// prompt.
+struct Partials;
+
+impl Workspace for Partials {
+    fn partial(&self, from: &str, name: &str) -> Option<String> {
+        let folder = Path::new(from).parent()?;
+        let (dir, base) = name.rsplit_once('/').unwrap_or(("", name));
+        std::fs::read_to_string(folder.join(dir).join(format!("_{base}.prompt"))).ok()
+    }
+}
 
 fn files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
@@ -62,7 +74,7 @@ fn main() {
             _ => Format::Dotprompt,
         };
         let file = ParsedFile::parse(&source, format);
-        let findings = lint::lint(&path.to_string_lossy(), &file, &options, &NoWorkspace);
+        let findings = lint::lint(&path.to_string_lossy(), &file, &options, &Partials);
         let mut seen = std::collections::HashSet::new();
         for finding in &findings {
             let entry = per_rule.entry(finding.rule).or_default();
@@ -120,6 +132,12 @@ fn markdown(dirs: &[String]) {
     for dir in dirs {
         let mut paths = Vec::new();
         files(Path::new(dir), &mut paths);
+        // A folder given on its own gets its own column, not a place in its parent's.
+        paths.retain(|path| {
+            !dirs.iter().any(|other| {
+                other != dir && Path::new(other).starts_with(dir) && path.starts_with(other)
+            })
+        });
         let mut hits: BTreeMap<&str, usize> = BTreeMap::new();
         for path in &paths {
             let Ok(source) = std::fs::read_to_string(path) else {
@@ -130,7 +148,7 @@ fn markdown(dirs: &[String]) {
                 _ => Format::Dotprompt,
             };
             let file = ParsedFile::parse(&source, format);
-            let findings = lint::lint(&path.to_string_lossy(), &file, &options, &NoWorkspace);
+            let findings = lint::lint(&path.to_string_lossy(), &file, &options, &Partials);
             let fired: std::collections::BTreeSet<&str> = findings.iter().map(|f| f.rule).collect();
             for rule in fired {
                 *hits.entry(rule).or_default() += 1;
@@ -194,7 +212,7 @@ fn timings(dir: &str) {
     };
     let start = std::time::Instant::now();
     for file in &parsed {
-        lint::lint("p.prompt", file, &off, &NoWorkspace);
+        lint::lint("p.prompt", file, &off, &Partials);
     }
     let baseline = start.elapsed();
     let mut rows = Vec::new();
@@ -205,7 +223,7 @@ fn timings(dir: &str) {
             .insert(rule.id.to_string(), Level::On(rule.severity));
         let start = std::time::Instant::now();
         for file in &parsed {
-            lint::lint("p.prompt", file, &options, &NoWorkspace);
+            lint::lint("p.prompt", file, &options, &Partials);
         }
         rows.push((start.elapsed().saturating_sub(baseline), rule.id));
     }
