@@ -42,12 +42,34 @@ impl SpanMap {
         &self.nodes
     }
 
-    /// The node at `path` (`["input", "schema", "name?"]`).
+    /// The node at `path` (`["input", "schema", "name?"]`). With a duplicated key, the last
+    /// one: its value is the one the YAML reader keeps.
     pub fn get<S: AsRef<str>>(&self, path: &[S]) -> Option<&YamlNode> {
-        self.nodes.iter().find(|node| {
+        self.nodes.iter().rev().find(|node| {
             node.path.len() == path.len()
                 && node.path.iter().zip(path).all(|(a, b)| a == b.as_ref())
         })
+    }
+
+    /// Mapping keys written a second time in the same mapping (the later occurrences), not
+    /// counting keys inside a collection that is itself a duplicate.
+    pub fn duplicate_keys(&self) -> impl Iterator<Item = &YamlNode> {
+        let mut seen: std::collections::HashSet<&[String]> = std::collections::HashSet::new();
+        let mut duplicated: Vec<&[String]> = Vec::new();
+        let mut out = Vec::new();
+        for node in &self.nodes {
+            if node.key.is_none() {
+                continue;
+            }
+            let inside_duplicate = duplicated
+                .iter()
+                .any(|d| node.path.len() > d.len() && node.path.starts_with(d));
+            if !seen.insert(&node.path) && !inside_duplicate {
+                duplicated.push(&node.path);
+                out.push(node);
+            }
+        }
+        out.into_iter()
     }
 
     /// The innermost node whose key or value contains `offset`.
@@ -138,7 +160,18 @@ impl Builder {
                     None => return,
                 };
                 if let Some(Some(index)) = self.open_nodes.pop() {
-                    let end = span.end.max(self.last_end()).max(start);
+                    // A block collection's end event sits at the next token (the following
+                    // key, often lines later); a flow collection's is its closing bracket.
+                    let children_end = self
+                        .nodes
+                        .get(index + 1..)
+                        .and_then(|children| children.iter().map(|n| n.value.end).max())
+                        .unwrap_or(start);
+                    let end = if span.is_empty() {
+                        children_end.max(start)
+                    } else {
+                        span.end.max(children_end).max(start)
+                    };
                     self.nodes[index].value = Span::new(start, end);
                 }
                 if !self.stack.is_empty() {
@@ -147,10 +180,6 @@ impl Builder {
             }
             _ => {}
         }
-    }
-
-    fn last_end(&self) -> usize {
-        self.nodes.last().map_or(0, |n| n.value.end)
     }
 
     /// Handles a node in value (or key) position. Returns the index of the node recorded for
@@ -250,5 +279,33 @@ mod tests {
         let source = "name: ok\nbad: [unclosed\n";
         let spans = map(source);
         assert!(spans.get(&["name"]).is_some());
+    }
+
+    fn value_text<'s>(source: &'s str, map: &SpanMap, path: &[&str]) -> &'s str {
+        map.get(path)
+            .map_or("<none>", |node| node.value.text(source))
+    }
+
+    #[test]
+    fn block_collections_end_at_their_last_child() {
+        let source = "a:\n  b: 1\n  c: [x, y]\nd:\n  - 1\n  - 2\ne: {f: 1}\n";
+        let map = SpanMap::build(source, Span::new(0, source.len()));
+        assert_eq!(value_text(source, &map, &["a"]), "b: 1\n  c: [x, y]");
+        assert_eq!(value_text(source, &map, &["d"]), "- 1\n  - 2");
+        assert_eq!(value_text(source, &map, &["e"]), "{f: 1}");
+        assert_eq!(value_text(source, &map, &["a", "c"]), "[x, y]");
+    }
+
+    #[test]
+    fn duplicate_keys_resolve_to_the_last_and_are_listed() {
+        let source = "model: a\nconfig:\n  t: 1\nmodel: b\nconfig:\n  t: 2\n";
+        let map = SpanMap::build(source, Span::new(0, source.len()));
+        assert_eq!(value_text(source, &map, &["model"]), "b");
+        assert_eq!(value_text(source, &map, &["config", "t"]), "2");
+        let duplicates: Vec<&str> = map
+            .duplicate_keys()
+            .map(|node| node.key.map_or("", |k| k.text(source)))
+            .collect();
+        assert_eq!(duplicates, ["model", "config"]);
     }
 }

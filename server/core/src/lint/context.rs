@@ -201,8 +201,8 @@ impl<'a> Context<'a> {
             .get_or_init(|| text::sentences(self.source(), &self.facts.prose))
     }
 
-    /// The model the prompt names (dotprompt `model`, Prompty `model.configuration`), else the
-    /// configured default.
+    /// The model the prompt names (dotprompt `model`, Prompty `model.configuration.name` or
+    /// `.model`), else the configured default.
     pub fn model(&self) -> Option<(&str, Option<Span>)> {
         let named = |path: &[&str]| {
             let front_matter = self.front_matter()?;
@@ -215,8 +215,8 @@ impl<'a> Context<'a> {
         };
         let found = match self.format() {
             Format::Dotprompt => named(&["model"]),
+            // `azure_deployment` is a name the team chose, not a model id: not looked up.
             Format::Prompty => named(&["model", "configuration", "name"])
-                .or_else(|| named(&["model", "configuration", "azure_deployment"]))
                 .or_else(|| named(&["model", "configuration", "model"])),
             Format::Plain => None,
         };

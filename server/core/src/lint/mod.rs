@@ -41,7 +41,7 @@ pub fn lint(
     workspace: &dyn Workspace,
 ) -> Vec<Finding> {
     let context = Context::new(path, file, options, workspace);
-    let suppressions = Suppressions::scan(file.source(), file.line_index());
+    let suppressions = Suppressions::scan(file);
     let mut findings = Vec::new();
     for &rule in rules::all() {
         let Some(level) = level_of(rule, options) else {

@@ -7,7 +7,10 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::finding::Finding;
-use crate::text::LineIndex;
+use super::source::ParsedFile;
+use crate::prompty::JinjaNode;
+use crate::template::{Node, walk};
+use crate::text::{LineIndex, Span};
 
 static DIRECTIVE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(r"promptopt-disable(-next-line)?((?:[ \t]+[a-z][a-z0-9-]*(?:[ \t]*,[ \t]*[a-z][a-z0-9-]*)*)?)")
@@ -38,15 +41,25 @@ impl Scope {
 }
 
 impl Suppressions {
-    pub fn scan(source: &str, line_index: &LineIndex) -> Self {
+    /// Reads the directives in the file's comments. Text outside comments never suppresses:
+    /// a prompt may well talk about `promptopt-disable` without meaning it.
+    pub fn scan(file: &ParsedFile) -> Self {
         let mut found = Suppressions::default();
+        let source = file.source();
         let Some(directive) = DIRECTIVE.as_ref() else {
             return found;
         };
         if !source.contains("promptopt-disable") {
             return found;
         }
+        let comments = comments(file);
         for captures in directive.captures_iter(source) {
+            let Some(whole) = captures.get(0) else {
+                continue;
+            };
+            let Some(comment) = comments.iter().find(|c| c.contains(whole.start())) else {
+                continue;
+            };
             let ids: Vec<String> = captures
                 .get(2)
                 .map(|m| {
@@ -62,19 +75,12 @@ impl Suppressions {
             } else {
                 Scope::Rules(ids)
             };
-            let Some(whole) = captures.get(0) else {
-                continue;
-            };
             if captures.get(1).is_some() {
                 // The comment may span lines: "next" is the line after the comment closes.
-                let rest = &source[whole.end()..];
-                let end = ["}}", "#}", "-->"]
-                    .iter()
-                    .filter_map(|marker| rest.find(marker))
-                    .min()
-                    .or_else(|| rest.find('\n'))
-                    .map_or(source.len(), |i| whole.end() + i);
-                found.lines.push((line_index.line_of(end) + 1, scope));
+                let last = comment.end.saturating_sub(1).max(comment.start);
+                found
+                    .lines
+                    .push((file.line_index().line_of(last) + 1, scope));
             } else {
                 found.file.push(scope);
             }
@@ -91,6 +97,50 @@ impl Suppressions {
             .iter()
             .any(|(l, scope)| *l == line && scope.covers(finding.rule))
     }
+}
+
+/// The comments of a file: Handlebars `{{! }}` (dotprompt), Jinja `{# #}` (Prompty), HTML
+/// `<!-- -->` (any format) and `#` lines of YAML front matter.
+fn comments(file: &ParsedFile) -> Vec<Span> {
+    let source = file.source();
+    let mut out = Vec::new();
+    let front_matter = match file {
+        ParsedFile::Dotprompt(document) => {
+            walk(&document.template.nodes, &mut |node| {
+                if let Node::Comment(comment) = node {
+                    out.push(comment.tag.span);
+                }
+            });
+            document.front_matter.split().map(|split| split.yaml)
+        }
+        ParsedFile::Prompty(document) => {
+            for node in &document.nodes {
+                if let JinjaNode::Comment { span, .. } = node {
+                    out.push(*span);
+                }
+            }
+            document.front_matter.split().map(|split| split.yaml)
+        }
+        ParsedFile::Plain(_) => None,
+    };
+    if let Some(yaml) = front_matter {
+        let mut offset = yaml.start;
+        for line in yaml.text(source).split_inclusive('\n') {
+            if line.trim_start().starts_with('#') {
+                out.push(Span::new(offset, offset + line.trim_end().len()));
+            }
+            offset += line.len();
+        }
+    }
+    let mut from = 0;
+    while let Some(open) = source[from..].find("<!--").map(|i| from + i) {
+        let close = source[open..]
+            .find("-->")
+            .map_or(source.len(), |i| open + i + 3);
+        out.push(Span::new(open, close));
+        from = close.max(open + 4);
+    }
+    out
 }
 
 #[cfg(test)]
@@ -133,6 +183,17 @@ mod tests {
         assert_eq!(rules_hit(named, Format::Dotprompt), []);
         let every = "{{!-- promptopt-disable-next-line --}}\nA\u{200B} TODO: x\nB\u{200B}\n";
         assert_eq!(rules_hit(every, Format::Dotprompt), [("hidden-unicode", 3)]);
+    }
+
+    #[test]
+    fn directives_outside_comments_are_ignored() {
+        let source = "Tell users to write `promptopt-disable` in a comment.\nA\u{200B}\n";
+        assert_eq!(
+            rules_hit(source, Format::Dotprompt),
+            [("hidden-unicode", 2)]
+        );
+        let yaml = "---\n# promptopt-disable hidden-unicode\nmodel: x\n---\nA\u{200B}\n";
+        assert_eq!(rules_hit(yaml, Format::Dotprompt), []);
     }
 
     #[test]

@@ -55,22 +55,32 @@ fn check(cx: &Context<'_>, report: &mut Report) {
         } else {
             format!("{count} invisible characters ({kind} and others)")
         };
+        // Joiners can carry meaning even where this rule cannot tell (a name, a ligature):
+        // removing them is for a person to confirm.
+        let joiners = span
+            .text(source)
+            .chars()
+            .all(|c| matches!(c, '\u{200C}' | '\u{200D}'));
+        let edits = vec![Edit::delete(span)];
+        let fix = if joiners {
+            Fix::suggested("Remove invisible characters", edits)
+        } else {
+            Fix::safe("Remove invisible characters", edits)
+        };
         report
             .add(
                 span,
                 format!("{what}: the model reads it but no reviewer can see it; delete it"),
             )
-            .with_fix(Fix::safe(
-                "Remove invisible characters",
-                vec![Edit::delete(span)],
-            ));
+            .with_fix(fix);
     };
     for (i, c) in source.char_indices() {
         // A byte-order mark at the very start is an encoding marker, not content.
         if i == 0 && c == '\u{FEFF}' {
             continue;
         }
-        match (describe(c), run.as_mut()) {
+        let kind = describe(c).filter(|_| !is_meaningful_joiner(source, i, c));
+        match (kind, run.as_mut()) {
             (Some(_), Some(current)) if current.1 == i => {
                 current.1 = i + c.len_utf8();
                 current.3 += 1;
@@ -93,6 +103,26 @@ fn check(cx: &Context<'_>, report: &mut Report) {
     }
 }
 
+/// A joiner doing its job: ZWJ inside an emoji sequence (👨‍👩‍👧), or ZWJ/ZWNJ between two
+/// letters of a script that uses them in words (Persian, Arabic, Indic scripts).
+fn is_meaningful_joiner(source: &str, at: usize, c: char) -> bool {
+    if !matches!(c, '\u{200C}' | '\u{200D}') {
+        return false;
+    }
+    let before = source[..at].chars().next_back();
+    let after = source[at + c.len_utf8()..].chars().next();
+    let (Some(before), Some(after)) = (before, after) else {
+        return false;
+    };
+    // Scripts whose spelling uses joiners, marks (viramas) included; other letters too.
+    let letter = |ch: char| {
+        matches!(u32::from(ch), 0x0600..=0x109F | 0xFB50..=0xFDFF | 0xFE70..=0xFEFE)
+            || (ch.is_alphabetic() && !ch.is_ascii())
+    };
+    let emoji = |ch: char| matches!(u32::from(ch), 0x1F000..=0x1FAFF | 0x2600..=0x27BF | 0x2300..=0x23FF | 0xFE0F);
+    (c == '\u{200D}' && emoji(before) && emoji(after)) || (letter(before) && letter(after))
+}
+
 #[cfg(test)]
 mod tests {
     use super::RULE;
@@ -110,6 +140,21 @@ mod tests {
         let found = messages(&RULE, "a\u{E0041}\u{E0042}\u{E0043}");
         assert_eq!(found.len(), 1);
         assert!(found[0].starts_with("3 invisible characters"), "{found:?}");
+    }
+
+    #[test]
+    fn joiners_inside_emoji_and_words_are_content() {
+        for source in [
+            "Family: 👨\u{200D}👩\u{200D}👧",
+            "خواهم\u{200C}شد",
+            "क्\u{200D}ष",
+        ] {
+            assert_eq!(messages(&RULE, source), Vec::<String>::new(), "{source}");
+        }
+        // A stray joiner is still reported, but its removal is only suggested.
+        let found = crate::lint::testing::check(&RULE, "Hello\u{200D} world");
+        assert_eq!(found.len(), 1);
+        assert!(!found[0].fixes[0].is_safe());
     }
 
     #[test]

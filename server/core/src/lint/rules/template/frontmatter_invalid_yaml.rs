@@ -24,6 +24,7 @@ pub(crate) static RULE: Rule = Rule {
 };
 
 fn check(cx: &Context<'_>, report: &mut Report) {
+    duplicate_keys(cx, report);
     if let Some(document) = cx.document() {
         for error in &document.errors {
             if error.kind == DocumentErrorKind::FrontMatterSyntax {
@@ -56,6 +57,35 @@ fn check(cx: &Context<'_>, report: &mut Report) {
             PromptyFrontMatter::Absent => {}
             PromptyFrontMatter::Parsed { .. } => {}
         }
+    }
+}
+
+/// A key set twice in one mapping. dotprompt's reference (JavaScript, the `yaml` package)
+/// rejects such front matter and renders the whole file as text; the Python port keeps the
+/// last value. Either way one of the two settings is silently lost.
+fn duplicate_keys(cx: &Context<'_>, report: &mut Report) {
+    let Some(front_matter) = cx.front_matter() else {
+        return;
+    };
+    for node in front_matter.spans.duplicate_keys() {
+        let Some(key) = node.key else {
+            continue;
+        };
+        let name = node.path.join(".");
+        let first = front_matter
+            .spans
+            .nodes()
+            .iter()
+            .find(|other| other.path == node.path)
+            .and_then(|other| other.key)
+            .map(|span| cx.line_index().to_human(cx.source(), span.start).line);
+        let earlier = first
+            .map(|line| format!(" (first set on line {line})"))
+            .unwrap_or_default();
+        report.add(
+            key,
+            format!("`{name}` is set twice{earlier}: dotprompt's JavaScript reader rejects the front matter and renders the whole file as text, and others keep only the last value; keep one"),
+        );
     }
 }
 
@@ -120,6 +150,18 @@ system:
 Hi"),
             0
         );
+    }
+
+    #[test]
+    fn reports_keys_set_twice() {
+        let source = "---\nmodel: a\nconfig:\n  t: 1\nmodel: b\n---\nHi";
+        let found = messages(&RULE, source);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(
+            found[0].starts_with("`model` is set twice (first set on line 2)"),
+            "{found:?}"
+        );
+        assert_eq!(flagged(&RULE, source), ["model"]);
     }
 
     #[test]
