@@ -81,7 +81,9 @@ pub(super) fn untrusted(cx: &Context<'_>, found: &VariableUse) -> Option<String>
     looks_user_supplied(last).then_some(dotted)
 }
 
-/// Free text a user or a fetched document writes, by the last word of the field's name.
+/// Free text a user or a fetched document writes, by the last word of the field's name. Not
+/// `email`: an email field is an address (`email_body`, `email_text` are caught by their last
+/// word).
 const FREE_TEXT: &[&str] = &[
     "input",
     "inputs",
@@ -116,12 +118,10 @@ const FREE_TEXT: &[&str] = &[
     "ticket",
     "webpage",
     "html",
-    "email",
 ];
 
 /// Words that make the field the developer's own text (`system_prompt`, `example_input`,
-/// `format_instructions`), or contact data rather than free text (`user_email` is an
-/// address; `email_body` is text).
+/// `format_instructions`), or contact data rather than free text (`user_address`).
 const OWN_TEXT: &[&str] = &[
     "system",
     "instruction",
@@ -173,17 +173,13 @@ const OWN_TEXT: &[&str] = &[
 ];
 
 /// Judges a field name: `user_input`, `question`, `customerMessage`, `email_body` are user
-/// text; `system_prompt`, `example_input`, `user_name`, `user_email` are not.
+/// text; `system_prompt`, `example_input`, `user_name`, `email`, `user_email` are not.
 pub(super) fn looks_user_supplied(name: &str) -> bool {
     let words = words(name);
     let Some(last) = words.last() else {
         return false;
     };
     if words.iter().any(|w| OWN_TEXT.contains(&w.as_str())) {
-        // `user_email` is an address; only the trailing noun decides (`email_body`).
-        return false;
-    }
-    if last == "email" && words.len() > 1 {
         return false;
     }
     FREE_TEXT.contains(&last.as_str()) || words == ["user"]
@@ -289,7 +285,6 @@ mod tests {
             "pageContent",
             "customer_feedback",
             "email_body",
-            "email",
             "prompt",
             "user_prompt",
             "user",
@@ -304,6 +299,7 @@ mod tests {
             "format_instructions",
             "user_name",
             "user_email",
+            "email",
             "user_id",
             "topic",
             "language",
@@ -335,6 +331,25 @@ mod tests {
             found[0]
                 .starts_with("`question` looks user-supplied but is rendered in the system turn"),
             "{found:?}"
+        );
+    }
+
+    #[test]
+    fn an_email_field_is_an_address_not_text() {
+        for source in [
+            "{{role \"system\"}}\nReply to {{email}} and {{user.email}}.",
+            "{{role \"user\"}}\nWrite to {{email}} and {{user.email}}.",
+        ] {
+            assert_eq!(messages(&RULE, source), Vec::<String>::new(), "{source}");
+            assert_eq!(
+                messages(&super::super::undelimited_input::RULE, source),
+                Vec::<String>::new(),
+                "{source}"
+            );
+        }
+        assert_eq!(
+            flagged(&RULE, "{{role \"system\"}}\nReply to: {{email_body}}"),
+            ["email_body"]
         );
     }
 
