@@ -21,7 +21,7 @@ pub(crate) static RULE: Rule = Rule {
     docs: Docs {
         why: "A call whose prompt plus requested output (`maxOutputTokens`) exceeds the model's context window is rejected by the API or has its answer cut off; past about 80% of the window there is little room left for the rendered inputs. The count is of the template with its variables unrendered (the static cost of every call), with OpenAI's tokenizers where the model uses them and an estimate, labelled as such, for models whose tokenizer is not public. Set `lint.token-budget` to hold prompts to a team budget.",
         bad: "---\nmodel: openai/gpt-4\nconfig:\n  maxOutputTokens: 9000\n---\nSummarize the document below in three bullet points.\n\n{{document}}\n",
-        good: "---\nmodel: openai/gpt-4\nconfig:\n  maxOutputTokens: 1000\n---\nSummarize the document below in three bullet points.\n\n{{document}}\n",
+        good: "---\nmodel: openai/gpt-4\nconfig:\n  maxOutputTokens: 1000\n---\nSummarize the document inside <document> in three bullet points.\n\n<document>\n{{document}}\n</document>\n",
         fix: "Lower `maxOutputTokens` (`max_tokens` in Prompty) to what the answer needs, shorten the static text (drop repeated instructions and long examples), or move to a model with a larger context window.",
     },
     check,

@@ -23,7 +23,7 @@ pub(crate) static RULE: Rule = Rule {
     docs: Docs {
         why: "A misspelled model id fails at call time, and a deprecated model stops working on its retirement date, usually noticed in production. The model table also drives the cost rules (context window, prices, sampling limits): a model it does not know goes unchecked. Dates and successors come from the vendors' deprecation pages as recorded in the table (see its `updated` date).",
         bad: "---\nmodel: openai/gpt-4-32k\n---\nSummarize the document below.\n\n{{document}}\n",
-        good: "---\nmodel: openai/gpt-4.1\n---\nSummarize the document below.\n\n{{document}}\n",
+        good: "---\nmodel: openai/gpt-4.1\n---\nSummarize the document inside <document>.\n\n<document>\n{{document}}\n</document>\n",
         fix: "Use the suggested id or the successor (the quick fix rewrites the name and keeps the provider prefix), and re-check the prompt's output on the new model. For a model the table does not know yet, add it to your own table (`lint.model-table`) or suppress the rule on that line.",
     },
     check,

@@ -26,7 +26,7 @@ pub(crate) static RULE: Rule = Rule {
     docs: Docs {
         why: "Dotprompt drops top-level keys outside its reserved set (config, description, ext, input, metadata, model, name, output, raw, toolDefs, tools, variant, version) without a word, unless they contain a dot. A misspelled `descrption`, a Prompty-style `inputs`, or `temperature` written at the top level instead of under `config:` looks configured but does nothing.",
         bad: "---\nmodel: googleai/gemini-2.5-flash\ntemperature: 0.2\ninputs:\n  text: string\n---\nSummarize {{text}}.\n",
-        good: "---\nmodel: googleai/gemini-2.5-flash\nconfig:\n  temperature: 0.2\ninput:\n  schema:\n    text: string\n---\nSummarize {{text}}.\n",
+        good: "---\nmodel: googleai/gemini-2.5-flash\nconfig:\n  temperature: 0.2\ninput:\n  schema:\n    text: string\n---\nSummarize the text inside <text>.\n<text>\n{{text}}\n</text>\n",
         fix: "Rename the key, or move the entry where it belongs (`config.temperature`, `input.schema`, `output.format`); the quick fix does either. Keep custom data under `metadata:` or in a dotted extension key such as `myorg.owner`.",
     },
     check,

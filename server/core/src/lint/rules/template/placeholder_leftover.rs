@@ -23,7 +23,7 @@ pub(crate) static RULE: Rule = Rule {
     docs: Docs {
         why: "Everything in the prompt text reaches the model. A `TODO: add examples` or an unfilled `[INSERT COMPANY NAME]` is read as part of the instructions: the model improvises the missing part, or repeats the placeholder in its answer, and users see it.",
         bad: "You are the support assistant for [INSERT COMPANY NAME].\nTODO: add the refund policy.\n{{question}}\n",
-        good: "You are the support assistant for {{company}}.\n{{!-- TODO: add the refund policy --}}\n{{question}}\n",
+        good: "{{role \"system\"}}\nYou are the support assistant for {{company}}.\n{{!-- TODO: add the refund policy --}}\n{{role \"user\"}}\n{{question}}\n",
         fix: "Fill in or delete the placeholder, use a template variable for text supplied at render time, and keep notes for colleagues in template comments (`{{!-- … --}}`, `{# … #}` in Prompty), which the model never sees.",
     },
     check,
