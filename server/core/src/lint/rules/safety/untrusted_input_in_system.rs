@@ -5,6 +5,7 @@
 //! Also home of the untrusted-input classifier `undelimited-input` shares.
 
 use crate::lint::rules::variables::common::tag_line;
+use crate::lint::text::line_ending;
 use crate::lint::{
     Category, Context, Docs, Edit, Fix, FixKind, Format, Formats, Report, Resolved, Rule, Severity,
     Usage, VariableUse,
@@ -231,19 +232,24 @@ fn move_to_user_turn(cx: &Context<'_>, found: &VariableUse) -> Option<Fix> {
         .iter()
         .skip(current + 1)
         .find(|t| t.role == "user" && t.marker.is_some());
-    let delete_end = if source.get(line.line.end..line.line.end + 1) == Some("\n") {
-        line.line.end + 1
-    } else {
-        line.line.end
+    let nl = line_ending(source);
+    // The length of the line break at `at`, if one starts there.
+    let break_at = |at: usize| {
+        let rest = source.get(at..).unwrap_or_default();
+        if rest.starts_with("\r\n") {
+            2
+        } else {
+            usize::from(rest.starts_with('\n'))
+        }
     };
+    let delete_end = line.line.end + break_at(line.line.end);
     let delete = Edit::delete(crate::text::Span::new(line.line.start, delete_end));
     let insert = match next_user {
         Some(turn) => {
             let marker = turn.marker?;
-            if source.get(marker.end..marker.end + 1) == Some("\n") {
-                Edit::insert(marker.end + 1, format!("{text}\n"))
-            } else {
-                Edit::insert(marker.end, format!("\n{text}\n"))
+            match break_at(marker.end) {
+                0 => Edit::insert(marker.end, format!("{nl}{text}{nl}")),
+                n => Edit::insert(marker.end + n, format!("{text}{nl}")),
             }
         }
         None => {
@@ -251,9 +257,9 @@ fn move_to_user_turn(cx: &Context<'_>, found: &VariableUse) -> Option<Fix> {
             let lead = if source.get(..end).is_some_and(|s| s.ends_with('\n')) {
                 ""
             } else {
-                "\n"
+                nl
             };
-            Edit::insert(end, format!("{lead}{{{{role \"user\"}}}}\n{text}\n"))
+            Edit::insert(end, format!("{lead}{{{{role \"user\"}}}}{nl}{text}{nl}"))
         }
     };
     Some(Fix::suggested(
@@ -397,5 +403,19 @@ mod tests {
         );
         let source = "{{role \"system\"}}\nBe brief. {{#if x}}{{query}}{{/if}}";
         assert_eq!(fixed(&RULE, source), source, "no fix inside a block");
+    }
+
+    #[test]
+    fn fix_keeps_crlf_line_endings() {
+        let source = "{{role \"system\"}}\r\nBe brief.\r\nQuestion: {{question}}\r\n{{role \"user\"}}\r\nThanks.";
+        assert_eq!(
+            fixed(&RULE, source),
+            "{{role \"system\"}}\r\nBe brief.\r\n{{role \"user\"}}\r\nQuestion: {{question}}\r\nThanks."
+        );
+        let source = "{{role \"system\"}}\r\nBe brief.\r\n{{query}}\r\n{{role \"model\"}}\r\nOK";
+        assert_eq!(
+            fixed(&RULE, source),
+            "{{role \"system\"}}\r\nBe brief.\r\n{{role \"user\"}}\r\n{{query}}\r\n{{role \"model\"}}\r\nOK"
+        );
     }
 }

@@ -9,6 +9,7 @@
 use serde_json::{Map, Value};
 
 use crate::document::RESERVED_KEYS;
+use crate::lint::text::line_ending;
 use crate::lint::{
     Category, Context, Docs, Edit, Fix, FixKind, Format, Formats, FrontMatterView, Report, Rule,
     Severity,
@@ -279,6 +280,7 @@ impl<'a> Layout<'a> {
         {
             return None; // already set there: which value wins is for a person to decide
         }
+        let nl = line_ending(self.source);
         let mut children = Vec::new();
         let mut deletes = Vec::new();
         for (key, child) in moves {
@@ -292,10 +294,10 @@ impl<'a> Layout<'a> {
                 .lines()
                 .map(|line| indent_line(&indent, line))
                 .collect();
-            children.push(lines.join("\n"));
+            children.push(lines.join(nl));
             deletes.push(self.removal(*start, *end));
         }
-        let children = children.join("\n");
+        let children = children.join(nl);
         let mut edits = Vec::new();
         match (existing, self.raw.get(parent)) {
             (Some((_, _, _, end)), Some(Value::Object(_))) => {
@@ -308,13 +310,13 @@ impl<'a> Layout<'a> {
                 {
                     return None; // a flow mapping: `config: {temperature: 1}`
                 }
-                edits.push(Edit::insert(*end, format!("\n{children}")));
+                edits.push(Edit::insert(*end, format!("{nl}{children}")));
                 edits.extend(deletes);
             }
             (Some((_, _, start, end)), Some(Value::Null)) => {
                 edits.push(Edit::replace(
                     Span::new(*start, *end),
-                    format!("{parent}:\n{children}"),
+                    format!("{parent}:{nl}{children}"),
                 ));
                 edits.extend(deletes);
             }
@@ -322,7 +324,7 @@ impl<'a> Layout<'a> {
                 let (_, _, start, end) = self.entry(moves.first()?.0)?;
                 edits.push(Edit::replace(
                     Span::new(*start, *end),
-                    format!("{parent}:\n{children}"),
+                    format!("{parent}:{nl}{children}"),
                 ));
                 edits.extend(deletes.into_iter().skip(1));
             }
@@ -351,13 +353,20 @@ impl<'a> Layout<'a> {
         }
     }
 
-    /// The span deleting an entry with its line break.
+    /// The span deleting an entry with its line break (`\n` or `\r\n`).
     fn removal(&self, start: usize, end: usize) -> Edit {
         let after = self.source.get(end..).unwrap_or("");
-        if end < self.end && after.starts_with('\n') {
-            Edit::delete(Span::new(start, end + 1))
-        } else if start > 0 {
-            Edit::delete(Span::new(start - 1, end))
+        let after_break = if after.starts_with("\r\n") {
+            2
+        } else {
+            usize::from(after.starts_with('\n'))
+        };
+        let before = self.source.get(..start).unwrap_or("");
+        let before_break = if before.ends_with("\r\n") { 2 } else { 1 };
+        if end < self.end && after_break > 0 {
+            Edit::delete(Span::new(start, end + after_break))
+        } else if start >= before_break {
+            Edit::delete(Span::new(start - before_break, end))
         } else {
             Edit::delete(Span::new(start, end))
         }
@@ -420,6 +429,21 @@ mod tests {
         assert_eq!(
             fixed(&RULE, source),
             "---\nmodel: m\nconfig:\n    topK: 20\n    temperature: 0.2\n    maxOutputTokens: 100\n---\nHi"
+        );
+    }
+
+    #[test]
+    fn fix_keeps_crlf_line_endings() {
+        let source = "---\r\nmodel: m\r\ntemperature: 0.2\r\nconfig:\r\n  topK: 20\r\nmax_tokens: 100\r\n---\r\nHi";
+        assert_eq!(
+            fixed(&RULE, source),
+            "---\r\nmodel: m\r\nconfig:\r\n  topK: 20\r\n  temperature: 0.2\r\n  maxOutputTokens: 100\r\n---\r\nHi"
+        );
+        let source =
+            "---\r\ntemperature: 0.2\r\nmodel: m\r\nstopSequences:\r\n  - END\r\n---\r\nHi";
+        assert_eq!(
+            fixed(&RULE, source),
+            "---\r\nconfig:\r\n  temperature: 0.2\r\n  stopSequences:\r\n    - END\r\nmodel: m\r\n---\r\nHi"
         );
     }
 

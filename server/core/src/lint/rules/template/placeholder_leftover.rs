@@ -131,8 +131,8 @@ fn is_leftover(source: &str, span: Span) -> bool {
     // After a list or comment marker (`- FIXME tone`, `// TODO add examples`) it is a note
     // unless a noun follows.
     let marked = !before.trim().is_empty();
-    let line_start_note = lead.is_empty()
-        && (after.trim().is_empty() || (marked && !NOUNS.contains(&first_word)));
+    let line_start_note =
+        lead.is_empty() && (after.trim().is_empty() || (marked && !NOUNS.contains(&first_word)));
     // `Deadline: TBD` — the marker is the whole value of a labelled line.
     let value = before.trim_end().ends_with(':')
         && after.trim().trim_end_matches(['.', ';', ',']).is_empty();
@@ -197,7 +197,8 @@ mod tests {
 
     #[test]
     fn a_marker_starting_a_line_is_a_note_when_shaped_like_one() {
-        let source = "TODO\nFIXME - tone\nTODO(ana) examples\n[TODO]\n- TODO add examples\nTODO: ask legal";
+        let source =
+            "TODO\nFIXME - tone\nTODO(ana) examples\n[TODO]\n- TODO add examples\nTODO: ask legal";
         assert_eq!(
             flagged(&RULE, source),
             ["TODO", "FIXME", "TODO", "TODO", "TODO", "TODO"]
