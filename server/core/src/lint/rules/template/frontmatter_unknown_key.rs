@@ -391,7 +391,7 @@ fn indent_line(indent: &str, line: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lint::testing::{fixed, flagged, messages};
+    use crate::lint::testing::{check_format, fixed, flagged, messages};
 
     #[test]
     fn catches_keys_dotprompt_drops() {
@@ -496,17 +496,12 @@ mod tests {
             Some(Advice::Note(_))
         ));
         assert_eq!(prompty_advice("zzzzzz"), None);
-        for key in [
-            "name",
-            "description",
-            "authors",
-            "tags",
-            "model",
-            "inputs",
-            "sample",
-        ] {
-            assert!(PROMPTY_KEYS.contains(&key));
-        }
+        let known = "---\n$schema: x\nname: n\ndescription: d\nversion: 1\nauthors: [a]\ntags: [t]\nmodel:\n  api: chat\ninputs:\n  q:\n    type: string\noutputs: {}\nsample:\n  q: hi\ntemplate: jinja2\nbase: b.prompty\nmetadata: {}\ntools: []\n---\nsystem:\n{{q}}\n";
+        assert_eq!(check_format(&RULE, Format::Prompty, known), []);
+        let unknown = "---\nname: n\ninput:\n  q: string\nconfig: {}\n---\nsystem:\nHi\n";
+        let found = check_format(&RULE, Format::Prompty, unknown);
+        let keys: Vec<&str> = found.iter().map(|f| f.span.text(unknown)).collect();
+        assert_eq!(keys, ["input", "config"]);
         let message = message("foo", None, true, &Map::new());
         assert!(
             message.contains("not a Prompty front-matter key"),
