@@ -25,10 +25,10 @@ pub(crate) static RULE: Rule = Rule {
     formats: Formats::TEMPLATED,
     summary: "A top-level front-matter key the format ignores (`inputs`, top-level `temperature`, a typo)",
     docs: Docs {
-        why: "Dotprompt drops top-level keys outside its reserved set (config, description, ext, input, metadata, model, name, output, raw, toolDefs, tools, variant, version) without a word, unless they contain a dot. A misspelled `descrption`, a Prompty-style `inputs`, or `temperature` written at the top level instead of under `config:` looks configured but does nothing.",
+        why: "Dotprompt drops top-level keys outside its reserved set (config, description, ext, input, model, name, output, raw, toolDefs, tools, variant, version) without a word, unless they contain a dot. A misspelled `descrption`, a Prompty-style `inputs`, or `temperature` written at the top level instead of under `config:` looks configured but does nothing.",
         bad: "---\nmodel: googleai/gemini-2.5-flash\ntemperature: 0.2\ninputs:\n  text: string\n---\nSummarize {{text}}.\n",
         good: "---\nmodel: googleai/gemini-2.5-flash\nconfig:\n  temperature: 0.2\ninput:\n  schema:\n    text: string\n---\nSummarize the text inside <text>.\n<text>\n{{text}}\n</text>\n",
-        fix: "Rename the key, or move the entry where it belongs (`config.temperature`, `input.schema`, `output.format`); the quick fix does either. Keep custom data under `metadata:` or in a dotted extension key such as `myorg.owner`.",
+        fix: "Rename the key, or move the entry where it belongs (`config.temperature`, `input.schema`, `output.format`); the quick fix does either. Keep custom data in dotted extension keys such as `myorg.owner`, which dotprompt's parsers keep (under `ext`); they do not keep a top-level `metadata:`, which is not among their reserved keys.",
     },
     check,
 };
@@ -61,6 +61,9 @@ enum Advice {
     Nest { parent: &'static str, child: String },
     /// Nothing to edit; say where it belongs.
     Note(&'static str),
+    /// Custom data: keep it as a dotted extension key (`myorg.<key>`). No fix: only the
+    /// author knows the namespace.
+    Extension,
 }
 
 fn check(cx: &Context<'_>, report: &mut Report) {
@@ -135,19 +138,19 @@ fn message(key: &str, advice: Option<&Advice>, prompty: bool, raw: &Map<String, 
             format!("{dropped}; did you mean `{to}`? (`{to}` is also set: merge the two)")
         }
         Some(Advice::Rename(to)) => format!("{dropped}; did you mean `{to}`?"),
-        Some(Advice::Nest { parent, child }) if *parent == "metadata" => {
-            format!("{dropped}; to keep it, move it under `metadata:` (or name it `myorg.{child}`)")
-        }
         Some(Advice::Nest { parent, child }) => {
             format!("{dropped}; it belongs under `{parent}:`, as `{parent}.{child}`")
         }
         Some(Advice::Note(note)) => format!("{dropped}; {note}"),
+        Some(Advice::Extension) => format!(
+            "{dropped}; to keep it, use a dotted extension key such as `myorg.{key}` (dotprompt keeps those, under `ext`)"
+        ),
         None => format!("{dropped}; remove it"),
     }
 }
 
 /// Dotprompt: settings written a level too high, Prompty habits, typos; anything else can be
-/// kept under `metadata:`.
+/// kept as a dotted extension key.
 fn dotprompt_advice(key: &str, value: &Value) -> Option<Advice> {
     let nest = |parent: &'static str, child: &str| Advice::Nest {
         parent,
@@ -188,7 +191,7 @@ fn dotprompt_advice(key: &str, value: &Value) -> Option<Advice> {
         ),
         _ => match closest(key, &RESERVED_KEYS) {
             Some(better) => Advice::Rename(better),
-            None => nest("metadata", key),
+            None => Advice::Extension,
         },
     })
 }
@@ -407,7 +410,20 @@ mod tests {
             "{found:?}"
         );
         assert!(found[1].contains("as `config.temperature`"), "{found:?}");
-        assert!(found[2].contains("move it under `metadata:`"), "{found:?}");
+        assert!(
+            found[2].ends_with(
+                "to keep it, use a dotted extension key such as `myorg.owner` (dotprompt keeps those, under `ext`)"
+            ),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn custom_keys_are_not_moved_under_metadata() {
+        // dotprompt does not reserve `metadata`: a top-level `metadata:` is dropped like
+        // `owner:` itself, so moving the entry there would keep nothing.
+        let source = "---\nmodel: m\nowner: qa\n---\nHi";
+        assert_eq!(fixed(&RULE, source), source);
     }
 
     #[test]
