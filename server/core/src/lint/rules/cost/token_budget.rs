@@ -380,7 +380,10 @@ output_price = 1.25
             message.contains("over gpt-4o's") && message.contains("-token context window"),
             "{message}"
         );
-        assert!(message.contains("per call in input tokens at $"), "{message}");
+        assert!(
+            message.contains("per call in input tokens at $"),
+            "{message}"
+        );
         assert_eq!(
             check(&RULE, "---\nmodel: openai/gpt-4o\n---\nSummarize.\n"),
             []
