@@ -92,6 +92,15 @@ fn push_sentence(out: &mut Vec<Span>, text: &str, base: usize, start: usize, end
     }
 }
 
+/// The line break a fix should write: `"\r\n"` when the source's first line ends with one,
+/// else `"\n"`, so inserted lines match the file's own.
+pub fn line_ending(source: &str) -> &'static str {
+    match source.find('\n') {
+        Some(i) if source.get(..i).is_some_and(|line| line.ends_with('\r')) => "\r\n",
+        _ => "\n",
+    }
+}
+
 /// Levenshtein-closest candidate within a distance that still reads as a typo.
 pub fn did_you_mean<'c>(
     word: &str,
@@ -149,6 +158,14 @@ mod tests {
                 "yes"
             ]
         );
+    }
+
+    #[test]
+    fn line_ending_follows_the_first_line() {
+        assert_eq!(line_ending("a\r\nb\nc"), "\r\n");
+        assert_eq!(line_ending("a\nb\r\nc"), "\n");
+        assert_eq!(line_ending("one line"), "\n");
+        assert_eq!(line_ending(""), "\n");
     }
 
     #[test]

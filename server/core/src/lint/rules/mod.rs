@@ -38,7 +38,7 @@ pub fn find(id: &str) -> Option<&'static Rule> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lint::{FixKind, Severity};
+    use crate::lint::Severity;
 
     #[test]
     fn ids_are_unique_kebab_case_and_documented() {
@@ -102,6 +102,39 @@ mod tests {
         for rule in all().iter().filter(|r| !r.enabled_by_default) {
             assert!(rule.severity <= Severity::Info, "{}", rule.id);
         }
-        let _ = FixKind::None;
+    }
+
+    /// A good example is a prompt to copy: with every rule on at its default level, none may
+    /// warn about it (infos and hints are allowed).
+    #[test]
+    fn good_examples_pass_every_rule() {
+        let mut failures = Vec::new();
+        for &rule in all() {
+            let format = if rule.formats.dotprompt {
+                crate::lint::Format::Dotprompt
+            } else if rule.formats.prompty {
+                crate::lint::Format::Prompty
+            } else {
+                crate::lint::Format::Plain
+            };
+            let found = crate::lint::lint_source(
+                "example.prompt",
+                rule.docs.good,
+                format,
+                &crate::lint::LintOptions::default(),
+                &crate::lint::NoWorkspace,
+            );
+            for finding in found.iter().filter(|f| f.severity >= Severity::Warning) {
+                failures.push(format!(
+                    "{}: good example gets {} {} '{}': {}",
+                    rule.id,
+                    finding.severity,
+                    finding.rule,
+                    finding.span.text(rule.docs.good),
+                    finding.message
+                ));
+            }
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
     }
 }

@@ -29,7 +29,7 @@ pub(crate) static RULE: Rule = Rule {
         why: "Dotprompt's `config` uses Genkit's camelCase names: `maxOutputTokens`, `topP`, `topK`, `stopSequences`. A `max_tokens` copied from OpenAI's API is not the common output limit: the cap you set is silently not applied, and the answer can run to the model's maximum length and cost. Prompty is the other way round: its `model.parameters` go to an OpenAI-style API, which wants `max_tokens` and `top_p`.",
         bad: "---\nmodel: googleai/gemini-2.5-flash\nconfig:\n  max_tokens: 200\n  top_p: 0.9\n---\nWrite a product description for {{product}}.\n",
         good: "---\nmodel: googleai/gemini-2.5-flash\nconfig:\n  maxOutputTokens: 200\n  topP: 0.9\n---\nWrite a product description for {{product}}.\n",
-        fix: "Rename the key (the quick fix does it; `lint --fix` applies the unambiguous renames such as `top_p` → `topP`). Provider-specific keys your model plugin documents are fine and are not flagged.",
+        fix: "Rename the key (the quick fix does it; `lint --fix` applies the unambiguous renames such as `top_p` → `topP`, unless two spellings of one key would both become it). Provider-specific keys your model plugin documents are fine and are not flagged.",
     },
     check,
 };
@@ -200,8 +200,12 @@ fn check(cx: &Context<'_>, report: &mut Report) {
     let where_ = path.join(".");
     let all = params::params(cx);
     let source = cx.source();
-    for param in &all {
-        let Some((to, certain)) = intended(format, param.key) else {
+    let targets: Vec<Option<(&'static str, bool)>> = all
+        .iter()
+        .map(|param| intended(format, param.key))
+        .collect();
+    for (param, target) in all.iter().zip(&targets) {
+        let Some((to, certain)) = *target else {
             continue;
         };
         let Some(key_span) = param.key_span else {
@@ -235,10 +239,24 @@ fn check(cx: &Context<'_>, report: &mut Report) {
             }
             continue;
         }
-        let note = if to == "stopSequences" && !param.value.is_array() {
-            " (it takes a list: `stopSequences: [\"…\"]`)"
+        // Other spellings of the same key: renaming them all would set it twice.
+        let others: Vec<String> = all
+            .iter()
+            .zip(&targets)
+            .filter(|(other, target)| {
+                other.key != param.key && target.is_some_and(|(t, _)| t == to)
+            })
+            .map(|(other, _)| format!("'{}'", other.key))
+            .collect();
+        let note = if !others.is_empty() {
+            format!(
+                " ('{to}' would be set twice: {} means it too; keep one of them)",
+                others.join(", ")
+            )
+        } else if to == "stopSequences" && !param.value.is_array() {
+            " (it takes a list: `stopSequences: [\"…\"]`)".to_string()
         } else {
-            ""
+            String::new()
         };
         let title = format!("Rename to {to}");
         let edits = vec![Edit::replace(key_span, to)];
@@ -313,6 +331,34 @@ mod tests {
             fixed(&RULE, source),
             "---\nconfig:\n  maxOutputTokens: 100\n---\nHi\n"
         );
+    }
+
+    #[test]
+    fn two_spellings_of_one_key_are_not_renamed_safely() {
+        for (source, keys) in [
+            (
+                "---\nconfig:\n  top_p: 0.9\n  TopP: 0.8\n---\nHi\n",
+                ["top_p", "TopP"],
+            ),
+            (
+                "---\nconfig:\n  max-output-tokens: 100\n  max_output_tokens: 200\n---\nHi\n",
+                ["max-output-tokens", "max_output_tokens"],
+            ),
+        ] {
+            let found = check(&RULE, source);
+            let flagged: Vec<&str> = found.iter().map(|f| f.span.text(source)).collect();
+            assert_eq!(flagged, keys, "{source}");
+            for finding in &found {
+                assert!(!finding.fixes[0].is_safe(), "{}", finding.message);
+                assert!(finding.message.contains("set twice"), "{}", finding.message);
+            }
+            // `lint --fix` leaves them for a person: no duplicate keys.
+            let safe: Vec<_> = crate::lint::safe_fixes(&found)
+                .into_iter()
+                .map(|(_, fix)| fix)
+                .collect();
+            assert_eq!(crate::lint::apply_fixes(source, &safe).0, source);
+        }
     }
 
     #[test]

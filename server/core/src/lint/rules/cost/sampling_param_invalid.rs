@@ -165,7 +165,7 @@ fn check(cx: &Context<'_>, report: &mut Report) {
             if !(0.0..=1.0).contains(&p) {
                 let finding = report.add(
                     span,
-                    format!("{} {} is out of range (0 to 1): it is a probability mass; the API rejects the call", param.key, show(p)),
+                    format!("{} {} is out of range (0 to 1): it is a probability mass, and the API rejects the call; use a value between 0 and 1, or remove it", param.key, show(p)),
                 );
                 if let Some(fix) = remove(cx, param) {
                     finding.with_fix(fix);
@@ -178,7 +178,7 @@ fn check(cx: &Context<'_>, report: &mut Report) {
             if k < 1.0 || k.fract() != 0.0 {
                 let finding = report.add(
                     span,
-                    format!("{} {} is invalid: it counts candidate tokens, a whole number of at least 1", param.key, show(k)),
+                    format!("{} {} is invalid: it counts candidate tokens, a whole number of at least 1; use a whole number ≥ 1, or remove it", param.key, show(k)),
                 );
                 if let Some(fix) = remove(cx, param) {
                     finding.with_fix(fix);
@@ -242,6 +242,19 @@ mod tests {
         assert_eq!(
             flagged(&RULE, "---\nconfig:\n  topP: 1.5\n  topK: 0\n---\nHi\n"),
             ["1.5", "0"]
+        );
+    }
+
+    #[test]
+    fn top_p_and_top_k_messages_say_what_to_do() {
+        let found = messages(&RULE, "---\nconfig:\n  topP: 1.5\n  topK: 2.5\n---\nHi\n");
+        assert!(
+            found[0].ends_with("use a value between 0 and 1, or remove it"),
+            "{found:?}"
+        );
+        assert!(
+            found[1].ends_with("use a whole number ≥ 1, or remove it"),
+            "{found:?}"
         );
     }
 

@@ -21,7 +21,7 @@ pub(crate) static RULE: Rule = Rule {
     docs: Docs {
         why: "A call whose prompt plus requested output (`maxOutputTokens`) exceeds the model's context window is rejected by the API or has its answer cut off; past about 80% of the window there is little room left for the rendered inputs. The count is of the template with its variables unrendered (the static cost of every call), with OpenAI's tokenizers where the model uses them and an estimate, labelled as such, for models whose tokenizer is not public. Set `lint.token-budget` to hold prompts to a team budget.",
         bad: "---\nmodel: openai/gpt-4\nconfig:\n  maxOutputTokens: 9000\n---\nSummarize the document below in three bullet points.\n\n{{document}}\n",
-        good: "---\nmodel: openai/gpt-4\nconfig:\n  maxOutputTokens: 1000\n---\nSummarize the document below in three bullet points.\n\n{{document}}\n",
+        good: "---\nmodel: openai/gpt-4\nconfig:\n  maxOutputTokens: 1000\n---\nSummarize the document inside <document> in three bullet points.\n\n<document>\n{{document}}\n</document>\n",
         fix: "Lower `maxOutputTokens` (`max_tokens` in Prompty) to what the answer needs, shorten the static text (drop repeated instructions and long examples), or move to a model with a larger context window.",
     },
     check,
@@ -197,29 +197,76 @@ fn check(cx: &Context<'_>, report: &mut Report) {
 
 #[cfg(test)]
 mod tests {
-    use super::RULE;
-    use crate::lint::testing::{check, check_format, check_with, flagged};
-    use crate::lint::{Format, LintOptions, NoWorkspace, Severity};
+    use std::sync::Arc;
 
-    fn with_budget(source: &str, budget: usize) -> Vec<crate::lint::Finding> {
+    use super::RULE;
+    use crate::lint::testing::{check, check_with};
+    use crate::lint::{Finding, Format, LintOptions, NoWorkspace, Severity};
+    use crate::models::ModelTable;
+
+    /// A small model table, so these tests do not follow the embedded table's figures.
+    const FIXTURE: &str = r#"
+schema = 1
+updated = "2000-01-01"
+
+[[model]]
+id = "chat-8k"
+provider = "openai"
+tokenizer = "cl100k"
+context_window = 8192
+max_output_tokens = 8192
+input_price = 30.0
+output_price = 60.0
+
+[[model]]
+id = "chat-128k"
+provider = "openai"
+tokenizer = "o200k"
+context_window = 128000
+max_output_tokens = 16384
+input_price = 2.5
+output_price = 10.0
+
+[[model]]
+id = "sonnet-like"
+provider = "anthropic"
+tokenizer = "estimate"
+context_window = 200000
+max_output_tokens = 4096
+input_price = 0.25
+output_price = 1.25
+"#;
+
+    fn run(format: Format, source: &str, token_budget: Option<usize>) -> Vec<Finding> {
+        let table = ModelTable::from_toml(FIXTURE);
+        assert!(table.is_ok(), "{table:?}");
         let options = LintOptions {
-            token_budget: Some(budget),
+            token_budget,
+            model_table: table.ok().map(Arc::new),
             ..LintOptions::default()
         };
-        check_with(&RULE, Format::Dotprompt, source, options, &NoWorkspace)
+        check_with(&RULE, format, source, options, &NoWorkspace)
+    }
+
+    fn fixture(source: &str) -> Vec<Finding> {
+        run(Format::Dotprompt, source, None)
+    }
+
+    fn with_budget(source: &str, budget: usize) -> Vec<Finding> {
+        run(Format::Dotprompt, source, Some(budget))
     }
 
     #[test]
     fn over_the_window_is_an_error_at_the_model() {
         let source =
-            "---\nmodel: openai/gpt-4\nconfig:\n  maxOutputTokens: 9000\n---\nSummarize this.\n";
-        let found = check(&RULE, source);
+            "---\nmodel: openai/chat-8k\nconfig:\n  maxOutputTokens: 9000\n---\nSummarize this.\n";
+        let found = fixture(source);
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].severity, Severity::Error);
-        assert_eq!(found[0].span.text(source), "openai/gpt-4");
+        assert_eq!(found[0].span.text(source), "openai/chat-8k");
         let message = &found[0].message;
         assert!(
-            message.starts_with("prompt 5 tokens (cl100k) + maxOutputTokens 9,000 = 9,005 tokens: over gpt-4's 8,192-token context window"),
+            message.starts_with("prompt 5 tokens (cl100k) + maxOutputTokens 9,000 = 9,005 tokens: over chat-8k's 8,192-token context window"),
             "{message}"
         );
         assert!(
@@ -231,7 +278,7 @@ mod tests {
 
     #[test]
     fn estimates_are_labelled() {
-        let source = "---\nmodel: anthropic/claude-3-haiku\n---\nHi there.\n";
+        let source = "---\nmodel: anthropic/sonnet-like\n---\nHi there.\n";
         let message = &with_budget(source, 1)[0].message;
         assert!(
             message.contains(
@@ -244,14 +291,14 @@ mod tests {
     #[test]
     fn output_over_the_model_cap_is_an_error_at_the_value() {
         let source =
-            "---\nmodel: anthropic/claude-3-haiku\nconfig:\n  maxOutputTokens: 8000\n---\nHi.\n";
-        let found = check(&RULE, source);
+            "---\nmodel: anthropic/sonnet-like\nconfig:\n  maxOutputTokens: 8000\n---\nHi.\n";
+        let found = fixture(source);
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].span.text(source), "8000");
         assert!(
             found[0]
                 .message
-                .contains("more than claude-3-haiku returns in one response (4,096)"),
+                .contains("more than sonnet-like returns in one response (4,096)"),
             "{}",
             found[0].message
         );
@@ -259,14 +306,15 @@ mod tests {
 
     #[test]
     fn over_80_percent_is_a_warning() {
-        let source = "---\nmodel: gpt-4\nconfig:\n  maxOutputTokens: 7000\n---\nWrite an essay.\n";
-        let found = check(&RULE, source);
+        let source =
+            "---\nmodel: chat-8k\nconfig:\n  maxOutputTokens: 7000\n---\nWrite an essay.\n";
+        let found = fixture(source);
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].severity, Severity::Warning);
         assert!(
             found[0]
                 .message
-                .contains(": 85% of gpt-4's 8,192-token context window"),
+                .contains(": 85% of chat-8k's 8,192-token context window"),
             "{}",
             found[0].message
         );
@@ -297,8 +345,8 @@ mod tests {
 
     #[test]
     fn prompty_reads_model_parameters() {
-        let source = "---\nname: x\nmodel:\n  api: chat\n  configuration:\n    type: openai\n    name: gpt-4\n  parameters:\n    max_tokens: 8500\n---\nsystem:\nYou are helpful.\n";
-        let found = check_format(&RULE, Format::Prompty, source);
+        let source = "---\nname: x\nmodel:\n  api: chat\n  configuration:\n    type: openai\n    name: chat-8k\n  parameters:\n    max_tokens: 8500\n---\nsystem:\nYou are helpful.\n";
+        let found = run(Format::Prompty, source, None);
         assert_eq!(found.len(), 1);
         assert!(
             found[0].message.contains("+ max_tokens 8,500"),
@@ -310,12 +358,35 @@ mod tests {
     #[test]
     fn near_misses() {
         for source in [
-            "---\nmodel: openai/gpt-4o\nconfig:\n  maxOutputTokens: 4000\n---\nSummarize.\n",
-            "---\nmodel: gpt-4\n---\nSummarize.\n",
+            "---\nmodel: openai/chat-128k\nconfig:\n  maxOutputTokens: 4000\n---\nSummarize.\n",
+            "---\nmodel: chat-8k\n---\nSummarize.\n",
             "---\nmodel: acme/brainy-9\nconfig:\n  maxOutputTokens: 900000\n---\nNo window known, no budget set.\n",
             "No model at all.\n",
         ] {
-            assert_eq!(flagged(&RULE, source), Vec::<&str>::new(), "{source}");
+            assert_eq!(fixture(source), [], "{source}");
         }
+    }
+
+    /// The embedded table drives the rule end to end (no figures pinned: they change).
+    #[test]
+    fn the_embedded_table_works_end_to_end() {
+        let source =
+            "---\nmodel: openai/gpt-4o\nconfig:\n  maxOutputTokens: 100000000\n---\nSummarize.\n";
+        let found = check(&RULE, source);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].severity, Severity::Error);
+        let message = &found[0].message;
+        assert!(
+            message.contains("over gpt-4o's") && message.contains("-token context window"),
+            "{message}"
+        );
+        assert!(
+            message.contains("per call in input tokens at $"),
+            "{message}"
+        );
+        assert_eq!(
+            check(&RULE, "---\nmodel: openai/gpt-4o\n---\nSummarize.\n"),
+            []
+        );
     }
 }

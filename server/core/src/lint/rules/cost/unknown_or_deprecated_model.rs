@@ -23,7 +23,7 @@ pub(crate) static RULE: Rule = Rule {
     docs: Docs {
         why: "A misspelled model id fails at call time, and a deprecated model stops working on its retirement date, usually noticed in production. The model table also drives the cost rules (context window, prices, sampling limits): a model it does not know goes unchecked. Dates and successors come from the vendors' deprecation pages as recorded in the table (see its `updated` date).",
         bad: "---\nmodel: openai/gpt-4-32k\n---\nSummarize the document below.\n\n{{document}}\n",
-        good: "---\nmodel: openai/gpt-4.1\n---\nSummarize the document below.\n\n{{document}}\n",
+        good: "---\nmodel: openai/gpt-4.1\n---\nSummarize the document inside <document>.\n\n<document>\n{{document}}\n</document>\n",
         fix: "Use the suggested id or the successor (the quick fix rewrites the name and keeps the provider prefix), and re-check the prompt's output on the new model. For a model the table does not know yet, add it to your own table (`lint.model-table`) or suppress the rule on that line.",
     },
     check,
@@ -115,7 +115,10 @@ fn check(cx: &Context<'_>, report: &mut Report) {
                     continue;
                 };
                 let successor = model.successor.as_deref();
-                let instead = successor.map_or(String::new(), |s| format!("; move to '{s}'"));
+                let instead = successor.map_or_else(
+                    || "; move to a current model from the vendor's list".to_string(),
+                    |s| format!("; move to '{s}'"),
+                );
                 let finding = report.add(
                     span,
                     format!(
@@ -163,47 +166,135 @@ fn check(cx: &Context<'_>, report: &mut Report) {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
     use super::RULE;
-    use crate::lint::testing::{check, check_format, fixed, flagged, messages};
-    use crate::lint::{Format, Severity};
+    use crate::lint::testing::{check, check_with};
+    use crate::lint::{Finding, Fix, Format, LintOptions, NoWorkspace, Severity, apply_fixes};
+    use crate::models::ModelTable;
+
+    /// A small model table, so these tests do not follow the embedded table's dates and
+    /// successors.
+    const FIXTURE: &str = r#"
+schema = 1
+updated = "2000-01-01"
+
+[[model]]
+id = "chat-old"
+provider = "openai"
+aliases = ["chat-old-0613", "chat-old-16k"]
+tokenizer = "cl100k"
+context_window = 32768
+max_output_tokens = 4096
+input_price = 1.0
+output_price = 2.0
+deprecated = "1999-06-06"
+successor = "chat-new"
+
+[[model]]
+id = "chat-new"
+provider = "openai"
+tokenizer = "o200k"
+context_window = 128000
+max_output_tokens = 16384
+input_price = 1.0
+output_price = 2.0
+
+[[model]]
+id = "orphan-1"
+provider = "openai"
+tokenizer = "o200k"
+context_window = 128000
+max_output_tokens = 16384
+input_price = 1.0
+output_price = 2.0
+deprecated = "1999-01-01"
+
+[[model]]
+id = "gemini-9-flash"
+provider = "google"
+tokenizer = "estimate"
+context_window = 1000000
+max_output_tokens = 65536
+input_price = 0.3
+output_price = 2.5
+
+[[model]]
+id = "claude-sonnet-9"
+provider = "anthropic"
+tokenizer = "estimate"
+context_window = 200000
+max_output_tokens = 64000
+input_price = 3.0
+output_price = 15.0
+"#;
+
+    fn fixture_in(format: Format, source: &str) -> Vec<Finding> {
+        let table = ModelTable::from_toml(FIXTURE);
+        assert!(table.is_ok(), "{table:?}");
+        let options = LintOptions {
+            model_table: table.ok().map(Arc::new),
+            ..LintOptions::default()
+        };
+        check_with(&RULE, format, source, options, &NoWorkspace)
+    }
+
+    fn fixture(source: &str) -> Vec<Finding> {
+        fixture_in(Format::Dotprompt, source)
+    }
+
+    fn fixed(source: &str) -> String {
+        let found = fixture(source);
+        let fixes: Vec<&Fix> = found.iter().filter_map(|f| f.fixes.first()).collect();
+        apply_fixes(source, &fixes).0
+    }
 
     #[test]
     fn deprecated_models_name_the_date_and_successor() {
-        let source = "---\nmodel: openai/gpt-4-32k\n---\nHi\n";
-        assert_eq!(flagged(&RULE, source), ["openai/gpt-4-32k"]);
-        let message = &messages(&RULE, source)[0];
+        let source = "---\nmodel: openai/chat-old-16k\n---\nHi\n";
+        let found = fixture(source);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].span.text(source), "openai/chat-old-16k");
+        let message = &found[0].message;
         assert!(
-            message.starts_with("model 'openai/gpt-4-32k' (gpt-4-32k) is deprecated by its vendor since 2024-06-06 and will stop working; move to 'gpt-4.1'"),
+            message.starts_with("model 'openai/chat-old-16k' (chat-old) is deprecated by its vendor since 1999-06-06 and will stop working; move to 'chat-new', then re-check the prompt's output (model table of 2000-01-01)"),
             "{message}"
         );
+        assert_eq!(fixed(source), "---\nmodel: openai/chat-new\n---\nHi\n");
         assert_eq!(
-            fixed(&RULE, source),
-            "---\nmodel: openai/gpt-4.1\n---\nHi\n"
-        );
-        assert_eq!(
-            fixed(&RULE, "---\nmodel: \"gpt-4-32k\"\n---\nHi\n"),
-            "---\nmodel: \"gpt-4.1\"\n---\nHi\n"
+            fixed("---\nmodel: \"chat-old\"\n---\nHi\n"),
+            "---\nmodel: \"chat-new\"\n---\nHi\n"
         );
     }
 
     #[test]
+    fn deprecated_without_a_successor_says_what_to_do() {
+        let found = fixture("---\nmodel: orphan-1\n---\nHi\n");
+        assert_eq!(found.len(), 1);
+        assert!(
+            found[0].message.contains("will stop working; move to a current model from the vendor's list, then re-check the prompt's output"),
+            "{}",
+            found[0].message
+        );
+        assert!(found[0].fixes.is_empty());
+    }
+
+    #[test]
     fn unknown_models_get_a_did_you_mean() {
-        let source = "---\nmodel: googleai/gemini-2.5-flsh\n---\nHi\n";
-        let found = check(&RULE, source);
+        let source = "---\nmodel: googleai/gemini-9-flsh\n---\nHi\n";
+        let found = fixture(source);
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].severity, Severity::Warning);
         assert!(
-            found[0]
-                .message
-                .contains("did you mean 'gemini-2.5-flash'?"),
+            found[0].message.contains("did you mean 'gemini-9-flash'?"),
             "{}",
             found[0].message
         );
         assert_eq!(
-            fixed(&RULE, source),
-            "---\nmodel: googleai/gemini-2.5-flash\n---\nHi\n"
+            fixed(source),
+            "---\nmodel: googleai/gemini-9-flash\n---\nHi\n"
         );
-        let no_idea = check(&RULE, "---\nmodel: zorblax-ultra\n---\nHi\n");
+        let no_idea = fixture("---\nmodel: zorblax-ultra\n---\nHi\n");
         assert!(
             no_idea[0].message.contains("lint.model-table"),
             "{}",
@@ -214,34 +305,60 @@ mod tests {
 
     #[test]
     fn other_plugins_are_info_and_local_models_are_skipped() {
-        let found = check(&RULE, "---\nmodel: myorg/support-finetune-v3\n---\nHi\n");
+        let found = fixture("---\nmodel: myorg/support-finetune-v3\n---\nHi\n");
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].severity, Severity::Info);
         for source in [
             "---\nmodel: ollama/my-custom-llama:8b\n---\nHi\n",
             "---\nmodel: local/whatever\n---\nHi\n",
-            "---\nmodel: googleai/gemini-2.5-flash\n---\nHi\n",
-            "---\nmodel: vertexai/gemini-2.5-pro@001\n---\nHi\n",
-            "---\nmodel: gpt-4o-2024-08-06\n---\nHi\n",
-            "---\nmodel: claude-sonnet-4-5-latest\n---\nHi\n",
+            "---\nmodel: googleai/gemini-9-flash\n---\nHi\n",
+            "---\nmodel: vertexai/gemini-9-flash@001\n---\nHi\n",
+            "---\nmodel: chat-new-2024-08-06\n---\nHi\n",
+            "---\nmodel: claude-sonnet-9-latest\n---\nHi\n",
             "---\nname: no model\n---\nHi\n",
         ] {
-            assert_eq!(flagged(&RULE, source), Vec::<&str>::new(), "{source}");
+            assert_eq!(fixture(source), [], "{source}");
         }
     }
 
     #[test]
     fn prompty_checks_model_names_not_deployments() {
-        let run = |source: &str| check_format(&RULE, Format::Prompty, source);
+        let run = |source: &str| fixture_in(Format::Prompty, source);
         let deployment = "---\nmodel:\n  configuration:\n    type: azure_openai\n    azure_deployment: my-gpt4-prod\n---\nsystem:\nHi\n";
         assert_eq!(run(deployment), []);
-        let named = "---\nmodel:\n  configuration:\n    type: openai\n    name: gpt-35-turbo-16k\n---\nsystem:\nHi\n";
+        let named = "---\nmodel:\n  configuration:\n    type: openai\n    name: chat-old-0613\n---\nsystem:\nHi\n";
         let found = run(named);
         assert_eq!(found.len(), 1);
         assert!(
-            found[0].message.contains("move to 'gpt-4.1-mini'"),
+            found[0].message.contains("move to 'chat-new'"),
             "{}",
             found[0].message
         );
+    }
+
+    /// The embedded table drives the rule end to end: every deprecated entry is reported
+    /// (with its successor when it has one) and current entries are not. No dates or ids are
+    /// pinned, since the table changes.
+    #[test]
+    fn the_embedded_table_works_end_to_end() {
+        let table = ModelTable::embedded();
+        assert!(ModelTable::embedded_error().is_none());
+        for model in table.models() {
+            let source = format!("---\nmodel: {}\n---\nHi\n", model.id);
+            let found = check(&RULE, &source);
+            match (&model.deprecated, &model.successor) {
+                (None, _) => assert_eq!(found, [], "{}", model.id),
+                (Some(since), successor) => {
+                    assert_eq!(found.len(), 1, "{}", model.id);
+                    assert!(found[0].message.contains(since.as_str()), "{}", model.id);
+                    assert_eq!(
+                        found[0].fixes.first().map(|fix| fix.edits[0].text.as_str()),
+                        successor.as_deref(),
+                        "{}",
+                        model.id
+                    );
+                }
+            }
+        }
     }
 }

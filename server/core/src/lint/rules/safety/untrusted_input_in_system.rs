@@ -5,6 +5,7 @@
 //! Also home of the untrusted-input classifier `undelimited-input` shares.
 
 use crate::lint::rules::variables::common::tag_line;
+use crate::lint::text::line_ending;
 use crate::lint::{
     Category, Context, Docs, Edit, Fix, FixKind, Format, Formats, Report, Resolved, Rule, Severity,
     Usage, VariableUse,
@@ -81,7 +82,9 @@ pub(super) fn untrusted(cx: &Context<'_>, found: &VariableUse) -> Option<String>
     looks_user_supplied(last).then_some(dotted)
 }
 
-/// Free text a user or a fetched document writes, by the last word of the field's name.
+/// Free text a user or a fetched document writes, by the last word of the field's name. Not
+/// `email`: an email field is an address (`email_body`, `email_text` are caught by their last
+/// word).
 const FREE_TEXT: &[&str] = &[
     "input",
     "inputs",
@@ -116,12 +119,10 @@ const FREE_TEXT: &[&str] = &[
     "ticket",
     "webpage",
     "html",
-    "email",
 ];
 
 /// Words that make the field the developer's own text (`system_prompt`, `example_input`,
-/// `format_instructions`), or contact data rather than free text (`user_email` is an
-/// address; `email_body` is text).
+/// `format_instructions`), or contact data rather than free text (`user_address`).
 const OWN_TEXT: &[&str] = &[
     "system",
     "instruction",
@@ -173,17 +174,13 @@ const OWN_TEXT: &[&str] = &[
 ];
 
 /// Judges a field name: `user_input`, `question`, `customerMessage`, `email_body` are user
-/// text; `system_prompt`, `example_input`, `user_name`, `user_email` are not.
+/// text; `system_prompt`, `example_input`, `user_name`, `email`, `user_email` are not.
 pub(super) fn looks_user_supplied(name: &str) -> bool {
     let words = words(name);
     let Some(last) = words.last() else {
         return false;
     };
     if words.iter().any(|w| OWN_TEXT.contains(&w.as_str())) {
-        // `user_email` is an address; only the trailing noun decides (`email_body`).
-        return false;
-    }
-    if last == "email" && words.len() > 1 {
         return false;
     }
     FREE_TEXT.contains(&last.as_str()) || words == ["user"]
@@ -235,19 +232,24 @@ fn move_to_user_turn(cx: &Context<'_>, found: &VariableUse) -> Option<Fix> {
         .iter()
         .skip(current + 1)
         .find(|t| t.role == "user" && t.marker.is_some());
-    let delete_end = if source.get(line.line.end..line.line.end + 1) == Some("\n") {
-        line.line.end + 1
-    } else {
-        line.line.end
+    let nl = line_ending(source);
+    // The length of the line break at `at`, if one starts there.
+    let break_at = |at: usize| {
+        let rest = source.get(at..).unwrap_or_default();
+        if rest.starts_with("\r\n") {
+            2
+        } else {
+            usize::from(rest.starts_with('\n'))
+        }
     };
+    let delete_end = line.line.end + break_at(line.line.end);
     let delete = Edit::delete(crate::text::Span::new(line.line.start, delete_end));
     let insert = match next_user {
         Some(turn) => {
             let marker = turn.marker?;
-            if source.get(marker.end..marker.end + 1) == Some("\n") {
-                Edit::insert(marker.end + 1, format!("{text}\n"))
-            } else {
-                Edit::insert(marker.end, format!("\n{text}\n"))
+            match break_at(marker.end) {
+                0 => Edit::insert(marker.end, format!("{nl}{text}{nl}")),
+                n => Edit::insert(marker.end + n, format!("{text}{nl}")),
             }
         }
         None => {
@@ -255,9 +257,9 @@ fn move_to_user_turn(cx: &Context<'_>, found: &VariableUse) -> Option<Fix> {
             let lead = if source.get(..end).is_some_and(|s| s.ends_with('\n')) {
                 ""
             } else {
-                "\n"
+                nl
             };
-            Edit::insert(end, format!("{lead}{{{{role \"user\"}}}}\n{text}\n"))
+            Edit::insert(end, format!("{lead}{{{{role \"user\"}}}}{nl}{text}{nl}"))
         }
     };
     Some(Fix::suggested(
@@ -289,7 +291,6 @@ mod tests {
             "pageContent",
             "customer_feedback",
             "email_body",
-            "email",
             "prompt",
             "user_prompt",
             "user",
@@ -304,6 +305,7 @@ mod tests {
             "format_instructions",
             "user_name",
             "user_email",
+            "email",
             "user_id",
             "topic",
             "language",
@@ -335,6 +337,25 @@ mod tests {
             found[0]
                 .starts_with("`question` looks user-supplied but is rendered in the system turn"),
             "{found:?}"
+        );
+    }
+
+    #[test]
+    fn an_email_field_is_an_address_not_text() {
+        for source in [
+            "{{role \"system\"}}\nReply to {{email}} and {{user.email}}.",
+            "{{role \"user\"}}\nWrite to {{email}} and {{user.email}}.",
+        ] {
+            assert_eq!(messages(&RULE, source), Vec::<String>::new(), "{source}");
+            assert_eq!(
+                messages(&super::super::undelimited_input::RULE, source),
+                Vec::<String>::new(),
+                "{source}"
+            );
+        }
+        assert_eq!(
+            flagged(&RULE, "{{role \"system\"}}\nReply to: {{email_body}}"),
+            ["email_body"]
         );
     }
 
@@ -382,5 +403,19 @@ mod tests {
         );
         let source = "{{role \"system\"}}\nBe brief. {{#if x}}{{query}}{{/if}}";
         assert_eq!(fixed(&RULE, source), source, "no fix inside a block");
+    }
+
+    #[test]
+    fn fix_keeps_crlf_line_endings() {
+        let source = "{{role \"system\"}}\r\nBe brief.\r\nQuestion: {{question}}\r\n{{role \"user\"}}\r\nThanks.";
+        assert_eq!(
+            fixed(&RULE, source),
+            "{{role \"system\"}}\r\nBe brief.\r\n{{role \"user\"}}\r\nQuestion: {{question}}\r\nThanks."
+        );
+        let source = "{{role \"system\"}}\r\nBe brief.\r\n{{query}}\r\n{{role \"model\"}}\r\nOK";
+        assert_eq!(
+            fixed(&RULE, source),
+            "{{role \"system\"}}\r\nBe brief.\r\n{{role \"user\"}}\r\n{{query}}\r\n{{role \"model\"}}\r\nOK"
+        );
     }
 }

@@ -37,7 +37,7 @@ pub(crate) static RULE: Rule = Rule {
         good: concat!(
             "---\ninput:\n  schema:\n    customer_name: string\n    message: string\n---\n{{role \"system\"}}\nYou are the support assistant of Acme.\n\n",
             include_str!("dynamic_before_static_policy.txt"),
-            "{{role \"user\"}}\nCustomer name: {{customer_name}}\n\n{{message}}\n"
+            "{{role \"user\"}}\nCustomer name: {{customer_name}}\n\n<message>\n{{message}}\n</message>\n"
         ),
         fix: "Keep the static part (role, policies, examples) at the top and move the variables below it: to the end of the system turn or into the user turn.",
     },

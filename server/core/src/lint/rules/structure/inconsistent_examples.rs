@@ -36,7 +36,7 @@ pub(crate) static RULE: Rule = Rule {
     docs: Docs {
         why: "Models copy the shape of few-shot examples more faithfully than any description of the format. Examples that disagree (one has an `Explanation:` line and the others do not, one says `Q:` where the others say `Input:`) teach an ambiguous format, and the answers come back in either shape, or in a mix of both.",
         bad: "---\ninput:\n  schema:\n    review: string\n---\nClassify the sentiment of the review as positive or negative.\n\nExample 1:\nReview: The battery lasts all day.\nSentiment: positive\n\nExample 2:\nQ: It broke after a week.\nA: negative\n\nReview: {{review}}\nSentiment:\n",
-        good: "---\ninput:\n  schema:\n    review: string\n---\nClassify the sentiment of the review as positive or negative.\n\nExample 1:\nReview: The battery lasts all day.\nSentiment: positive\n\nExample 2:\nReview: It broke after a week.\nSentiment: negative\n\nReview: {{review}}\nSentiment:\n",
+        good: "---\ninput:\n  schema:\n    review: string\n---\nClassify the sentiment of the review as positive or negative.\n\nExample 1:\nReview: The battery lasts all day.\nSentiment: positive\n\nExample 2:\nReview: It broke after a week.\nSentiment: negative\n\nReview: <review>{{review}}</review>\nSentiment:\n",
         fix: "Give every example the same fields, labelled the same way and in the same order, and label the real input the same way too.",
     },
     check,

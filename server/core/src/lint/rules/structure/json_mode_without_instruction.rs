@@ -17,7 +17,7 @@ pub(crate) static RULE: Rule = Rule {
     docs: Docs {
         why: "JSON mode constrains what the model may emit but tells it nothing: with no schema (which Genkit turns into format instructions) and no mention of JSON in the messages, the model does not know it should answer in JSON. OpenAI documents that it may then emit an endless stream of whitespace until it hits the token limit, and its API rejects `response_format: json_object` requests whose messages never contain the word \"JSON\".",
         bad: "---\nmodel: openai/gpt-4o-mini\noutput:\n  format: json\n---\nExtract the name and the date from this message: {{message}}\n",
-        good: "---\nmodel: openai/gpt-4o-mini\noutput:\n  format: json\n---\nExtract the name and the date from this message: {{message}}\nRespond with JSON only, with the keys \"name\" and \"date\".\n",
+        good: "---\nmodel: openai/gpt-4o-mini\noutput:\n  format: json\n---\nExtract the name and the date from the message inside <message>.\n<message>\n{{message}}\n</message>\nRespond with JSON only, with the keys \"name\" and \"date\".\n",
         fix: "Add an output schema (dotprompt `output.schema`, Prompty `response_format: json_schema`) or say in the prompt that the answer is JSON and which keys it has. The quick fix appends \"Respond with JSON only.\"; complete it with the keys you expect.",
     },
     check,

@@ -1,7 +1,8 @@
-//! `formatting-hygiene`: whitespace nobody meant: spaces and tabs at the end of lines (front
-//! matter included), CRLF and LF line endings mixed in one file, and runs of three or more
-//! blank lines in the body. The model reads (and you pay for) every one, diffs get noisy, and
-//! editors fight over them.
+//! `formatting-hygiene`: whitespace nobody meant: spaces and tabs at the end of the body's
+//! lines, CRLF and LF line endings mixed in one file, and runs of three or more blank lines in
+//! the body. The model reads (and you pay for) every one, diffs get noisy, and editors fight
+//! over them. Trailing whitespace in the front matter is left alone: YAML ignores it and the
+//! model never sees the front matter.
 //!
 //! Every fix is safe: trailing whitespace is deleted, line endings are converted to whichever
 //! kind the file mostly uses, and a run of blank lines (outside fenced code, where blank lines
@@ -20,7 +21,7 @@ pub(crate) static RULE: Rule = Rule {
     summary: "Trailing whitespace, mixed line endings, runs of blank lines",
     docs: Docs {
         why: "Trailing spaces, stray blank lines and mixed CRLF/LF endings are invisible in an editor but are sent to the model and billed as tokens on every call. They also make diffs of prompt changes noisy, so real edits are harder to review.",
-        bad: "---\nmodel: googleai/gemini-2.5-flash \n---\nSummarize the text.   \n\n\n\nBe brief.\n",
+        bad: "---\nmodel: googleai/gemini-2.5-flash\n---\nSummarize the text.   \n\n\n\nBe brief.\n",
         good: "---\nmodel: googleai/gemini-2.5-flash\n---\nSummarize the text.\n\nBe brief.\n",
         fix: "`promptopt lint --fix` deletes trailing whitespace, converts line endings to the file's majority and collapses runs of blank lines to one. Configure your editor to trim trailing whitespace on save.",
     },
@@ -181,6 +182,11 @@ fn blank_runs(cx: &Context<'_>, lines: &[Line]) -> Vec<(usize, usize)> {
 mod tests {
     use super::RULE;
     use crate::lint::testing::{fixed, flagged, messages};
+
+    #[test]
+    fn the_fix_turns_the_docs_bad_example_into_the_good_one() {
+        assert_eq!(fixed(&RULE, RULE.docs.bad), RULE.docs.good);
+    }
 
     #[test]
     fn trailing_whitespace_in_the_body_only() {

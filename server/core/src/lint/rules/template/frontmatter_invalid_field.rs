@@ -16,7 +16,7 @@ pub(crate) static RULE: Rule = Rule {
     docs: Docs {
         why: "Dotprompt reads its front matter without checking types and hands the values on: a `model` that is a number is never found, a `config` written as a list is spread into numbered keys the model API rejects, `tools: search` (not a list) is read letter by letter. The prompt fails at run time, far from the typo.",
         bad: "---\nmodel: googleai/gemini-2.5-flash\nconfig:\n  - temperature: 0.2\n---\nSummarize {{text}}.\n",
-        good: "---\nmodel: googleai/gemini-2.5-flash\nconfig:\n  temperature: 0.2\n---\nSummarize {{text}}.\n",
+        good: "---\nmodel: googleai/gemini-2.5-flash\nconfig:\n  temperature: 0.2\n---\nSummarize the text inside <text>.\n<text>\n{{text}}\n</text>\n",
         fix: "Give the field the type dotprompt expects: strings for `name`, `model`, `description`, `variant`; a mapping for `config`, `input`, `output` and `metadata`; a list of names for `tools`.",
     },
     check,

@@ -9,6 +9,7 @@
 use serde_json::{Map, Value};
 
 use crate::document::RESERVED_KEYS;
+use crate::lint::text::line_ending;
 use crate::lint::{
     Category, Context, Docs, Edit, Fix, FixKind, Format, Formats, FrontMatterView, Report, Rule,
     Severity,
@@ -24,10 +25,10 @@ pub(crate) static RULE: Rule = Rule {
     formats: Formats::TEMPLATED,
     summary: "A top-level front-matter key the format ignores (`inputs`, top-level `temperature`, a typo)",
     docs: Docs {
-        why: "Dotprompt drops top-level keys outside its reserved set (config, description, ext, input, metadata, model, name, output, raw, toolDefs, tools, variant, version) without a word, unless they contain a dot. A misspelled `descrption`, a Prompty-style `inputs`, or `temperature` written at the top level instead of under `config:` looks configured but does nothing.",
+        why: "Dotprompt drops top-level keys outside its reserved set (config, description, ext, input, model, name, output, raw, toolDefs, tools, variant, version) without a word, unless they contain a dot. A misspelled `descrption`, a Prompty-style `inputs`, or `temperature` written at the top level instead of under `config:` looks configured but does nothing.",
         bad: "---\nmodel: googleai/gemini-2.5-flash\ntemperature: 0.2\ninputs:\n  text: string\n---\nSummarize {{text}}.\n",
-        good: "---\nmodel: googleai/gemini-2.5-flash\nconfig:\n  temperature: 0.2\ninput:\n  schema:\n    text: string\n---\nSummarize {{text}}.\n",
-        fix: "Rename the key, or move the entry where it belongs (`config.temperature`, `input.schema`, `output.format`); the quick fix does either. Keep custom data under `metadata:` or in a dotted extension key such as `myorg.owner`.",
+        good: "---\nmodel: googleai/gemini-2.5-flash\nconfig:\n  temperature: 0.2\ninput:\n  schema:\n    text: string\n---\nSummarize the text inside <text>.\n<text>\n{{text}}\n</text>\n",
+        fix: "Rename the key, or move the entry where it belongs (`config.temperature`, `input.schema`, `output.format`); the quick fix does either. Keep custom data in dotted extension keys such as `myorg.owner`, which dotprompt's parsers keep (under `ext`); they do not keep a top-level `metadata:`, which is not among their reserved keys.",
     },
     check,
 };
@@ -60,6 +61,9 @@ enum Advice {
     Nest { parent: &'static str, child: String },
     /// Nothing to edit; say where it belongs.
     Note(&'static str),
+    /// Custom data: keep it as a dotted extension key (`myorg.<key>`). No fix: only the
+    /// author knows the namespace.
+    Extension,
 }
 
 fn check(cx: &Context<'_>, report: &mut Report) {
@@ -134,19 +138,19 @@ fn message(key: &str, advice: Option<&Advice>, prompty: bool, raw: &Map<String, 
             format!("{dropped}; did you mean `{to}`? (`{to}` is also set: merge the two)")
         }
         Some(Advice::Rename(to)) => format!("{dropped}; did you mean `{to}`?"),
-        Some(Advice::Nest { parent, child }) if *parent == "metadata" => {
-            format!("{dropped}; to keep it, move it under `metadata:` (or name it `myorg.{child}`)")
-        }
         Some(Advice::Nest { parent, child }) => {
             format!("{dropped}; it belongs under `{parent}:`, as `{parent}.{child}`")
         }
         Some(Advice::Note(note)) => format!("{dropped}; {note}"),
+        Some(Advice::Extension) => format!(
+            "{dropped}; to keep it, use a dotted extension key such as `myorg.{key}` (dotprompt keeps those, under `ext`)"
+        ),
         None => format!("{dropped}; remove it"),
     }
 }
 
 /// Dotprompt: settings written a level too high, Prompty habits, typos; anything else can be
-/// kept under `metadata:`.
+/// kept as a dotted extension key.
 fn dotprompt_advice(key: &str, value: &Value) -> Option<Advice> {
     let nest = |parent: &'static str, child: &str| Advice::Nest {
         parent,
@@ -187,7 +191,7 @@ fn dotprompt_advice(key: &str, value: &Value) -> Option<Advice> {
         ),
         _ => match closest(key, &RESERVED_KEYS) {
             Some(better) => Advice::Rename(better),
-            None => nest("metadata", key),
+            None => Advice::Extension,
         },
     })
 }
@@ -279,6 +283,7 @@ impl<'a> Layout<'a> {
         {
             return None; // already set there: which value wins is for a person to decide
         }
+        let nl = line_ending(self.source);
         let mut children = Vec::new();
         let mut deletes = Vec::new();
         for (key, child) in moves {
@@ -292,10 +297,10 @@ impl<'a> Layout<'a> {
                 .lines()
                 .map(|line| indent_line(&indent, line))
                 .collect();
-            children.push(lines.join("\n"));
+            children.push(lines.join(nl));
             deletes.push(self.removal(*start, *end));
         }
-        let children = children.join("\n");
+        let children = children.join(nl);
         let mut edits = Vec::new();
         match (existing, self.raw.get(parent)) {
             (Some((_, _, _, end)), Some(Value::Object(_))) => {
@@ -308,13 +313,13 @@ impl<'a> Layout<'a> {
                 {
                     return None; // a flow mapping: `config: {temperature: 1}`
                 }
-                edits.push(Edit::insert(*end, format!("\n{children}")));
+                edits.push(Edit::insert(*end, format!("{nl}{children}")));
                 edits.extend(deletes);
             }
             (Some((_, _, start, end)), Some(Value::Null)) => {
                 edits.push(Edit::replace(
                     Span::new(*start, *end),
-                    format!("{parent}:\n{children}"),
+                    format!("{parent}:{nl}{children}"),
                 ));
                 edits.extend(deletes);
             }
@@ -322,7 +327,7 @@ impl<'a> Layout<'a> {
                 let (_, _, start, end) = self.entry(moves.first()?.0)?;
                 edits.push(Edit::replace(
                     Span::new(*start, *end),
-                    format!("{parent}:\n{children}"),
+                    format!("{parent}:{nl}{children}"),
                 ));
                 edits.extend(deletes.into_iter().skip(1));
             }
@@ -351,13 +356,20 @@ impl<'a> Layout<'a> {
         }
     }
 
-    /// The span deleting an entry with its line break.
+    /// The span deleting an entry with its line break (`\n` or `\r\n`).
     fn removal(&self, start: usize, end: usize) -> Edit {
         let after = self.source.get(end..).unwrap_or("");
-        if end < self.end && after.starts_with('\n') {
-            Edit::delete(Span::new(start, end + 1))
-        } else if start > 0 {
-            Edit::delete(Span::new(start - 1, end))
+        let after_break = if after.starts_with("\r\n") {
+            2
+        } else {
+            usize::from(after.starts_with('\n'))
+        };
+        let before = self.source.get(..start).unwrap_or("");
+        let before_break = if before.ends_with("\r\n") { 2 } else { 1 };
+        if end < self.end && after_break > 0 {
+            Edit::delete(Span::new(start, end + after_break))
+        } else if start >= before_break {
+            Edit::delete(Span::new(start - before_break, end))
         } else {
             Edit::delete(Span::new(start, end))
         }
@@ -382,7 +394,7 @@ fn indent_line(indent: &str, line: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lint::testing::{fixed, flagged, messages};
+    use crate::lint::testing::{check_format, fixed, flagged, messages};
 
     #[test]
     fn catches_keys_dotprompt_drops() {
@@ -398,7 +410,20 @@ mod tests {
             "{found:?}"
         );
         assert!(found[1].contains("as `config.temperature`"), "{found:?}");
-        assert!(found[2].contains("move it under `metadata:`"), "{found:?}");
+        assert!(
+            found[2].ends_with(
+                "to keep it, use a dotted extension key such as `myorg.owner` (dotprompt keeps those, under `ext`)"
+            ),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn custom_keys_are_not_moved_under_metadata() {
+        // dotprompt does not reserve `metadata`: a top-level `metadata:` is dropped like
+        // `owner:` itself, so moving the entry there would keep nothing.
+        let source = "---\nmodel: m\nowner: qa\n---\nHi";
+        assert_eq!(fixed(&RULE, source), source);
     }
 
     #[test]
@@ -420,6 +445,21 @@ mod tests {
         assert_eq!(
             fixed(&RULE, source),
             "---\nmodel: m\nconfig:\n    topK: 20\n    temperature: 0.2\n    maxOutputTokens: 100\n---\nHi"
+        );
+    }
+
+    #[test]
+    fn fix_keeps_crlf_line_endings() {
+        let source = "---\r\nmodel: m\r\ntemperature: 0.2\r\nconfig:\r\n  topK: 20\r\nmax_tokens: 100\r\n---\r\nHi";
+        assert_eq!(
+            fixed(&RULE, source),
+            "---\r\nmodel: m\r\nconfig:\r\n  topK: 20\r\n  temperature: 0.2\r\n  maxOutputTokens: 100\r\n---\r\nHi"
+        );
+        let source =
+            "---\r\ntemperature: 0.2\r\nmodel: m\r\nstopSequences:\r\n  - END\r\n---\r\nHi";
+        assert_eq!(
+            fixed(&RULE, source),
+            "---\r\nconfig:\r\n  temperature: 0.2\r\n  stopSequences:\r\n    - END\r\nmodel: m\r\n---\r\nHi"
         );
     }
 
@@ -472,17 +512,12 @@ mod tests {
             Some(Advice::Note(_))
         ));
         assert_eq!(prompty_advice("zzzzzz"), None);
-        for key in [
-            "name",
-            "description",
-            "authors",
-            "tags",
-            "model",
-            "inputs",
-            "sample",
-        ] {
-            assert!(PROMPTY_KEYS.contains(&key));
-        }
+        let known = "---\n$schema: x\nname: n\ndescription: d\nversion: 1\nauthors: [a]\ntags: [t]\nmodel:\n  api: chat\ninputs:\n  q:\n    type: string\noutputs: {}\nsample:\n  q: hi\ntemplate: jinja2\nbase: b.prompty\nmetadata: {}\ntools: []\n---\nsystem:\n{{q}}\n";
+        assert_eq!(check_format(&RULE, Format::Prompty, known), []);
+        let unknown = "---\nname: n\ninput:\n  q: string\nconfig: {}\n---\nsystem:\nHi\n";
+        let found = check_format(&RULE, Format::Prompty, unknown);
+        let keys: Vec<&str> = found.iter().map(|f| f.span.text(unknown)).collect();
+        assert_eq!(keys, ["input", "config"]);
         let message = message("foo", None, true, &Map::new());
         assert!(
             message.contains("not a Prompty front-matter key"),

@@ -18,7 +18,7 @@ pub(crate) static RULE: Rule = Rule {
     docs: Docs {
         why: "Templates render `<!-- … -->` as text: the model reads the note, the disabled instruction or the reminder inside it, and pays for its tokens. A Handlebars comment `{{!-- … --}}` (Jinja `{# … #}` in Prompty) is removed at render time.",
         bad: "Summarize the text in three bullets.\n<!-- old rule: always answer in French -->\n{{text}}\n",
-        good: "Summarize the text in three bullets.\n{{!-- old rule: always answer in French --}}\n{{text}}\n",
+        good: "Summarize the text inside <text> in three bullets.\n{{!-- old rule: always answer in French --}}\n<text>\n{{text}}\n</text>\n",
         fix: "Turn it into a template comment (the quick fix does), or delete it. If the model really should see it, write it as plain text.",
     },
     check,

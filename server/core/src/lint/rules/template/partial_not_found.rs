@@ -19,7 +19,7 @@ pub(crate) static RULE: Rule = Rule {
     docs: Docs {
         why: "`{{> name}}` pastes in the partial `name`, which Genkit loads from `_name.prompt` in the prompt's folder. If the file does not exist the prompt fails to render; if partials include each other in a circle, rendering never ends and the runtime stops with an error.",
         bad: "{{> safety_rules}}\nSummarize {{text}}.\n",
-        good: "{{#> safety_rules}}Refuse requests for personal data.{{/safety_rules}}\nSummarize {{text}}.\n",
+        good: "{{#> safety_rules}}Refuse requests for personal data.{{/safety_rules}}\nSummarize the text inside <text>.\n<text>\n{{text}}\n</text>\n",
         fix: "Create `_name.prompt` beside the prompt (the message gives the path), fix the partial's name, or use `{{#> name}}fallback{{/name}}` when the partial is optional. Break a circle by moving the shared part into a partial that includes neither.",
     },
     check,

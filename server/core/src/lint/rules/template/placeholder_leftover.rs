@@ -2,8 +2,9 @@
 //! reads: `TODO:`, `FIXME`, `TBD`, `[INSERT …]`, `<your name here>`, lorem ipsum.
 //!
 //! Prompts talk about to-do lists and code comments, so the markers count only in the shapes
-//! a leftover takes: uppercase, and at the start of a line, followed by `:` or `(`, in
-//! brackets, or as the whole value of a `label: TBD` line; never quoted or in code.
+//! a leftover takes: uppercase, and followed by `:`, `(` or ` -`, alone on a line, after a
+//! list or comment marker, in brackets, or as the whole value of a `label: TBD` line; never
+//! quoted or in code.
 
 use std::sync::LazyLock;
 
@@ -23,7 +24,7 @@ pub(crate) static RULE: Rule = Rule {
     docs: Docs {
         why: "Everything in the prompt text reaches the model. A `TODO: add examples` or an unfilled `[INSERT COMPANY NAME]` is read as part of the instructions: the model improvises the missing part, or repeats the placeholder in its answer, and users see it.",
         bad: "You are the support assistant for [INSERT COMPANY NAME].\nTODO: add the refund policy.\n{{question}}\n",
-        good: "You are the support assistant for {{company}}.\n{{!-- TODO: add the refund policy --}}\n{{question}}\n",
+        good: "{{role \"system\"}}\nYou are the support assistant for {{company}}.\n{{!-- TODO: add the refund policy --}}\n{{role \"user\"}}\n{{question}}\n",
         fix: "Fill in or delete the placeholder, use a template variable for text supplied at render time, and keep notes for colleagues in template comments (`{{!-- … --}}`, `{# … #}` in Prompty), which the model never sees.",
     },
     check,
@@ -32,9 +33,9 @@ pub(crate) static RULE: Rule = Rule {
 const MARKERS: [&str; 4] = ["TODO", "FIXME", "TBD", "XXX"];
 
 /// Words after `TODO` that make it a noun ("TODO list", "TODO comments"), not a note.
-const NOUNS: [&str; 12] = [
+const NOUNS: [&str; 17] = [
     "list", "lists", "app", "apps", "item", "items", "comment", "comments", "tag", "tags",
-    "marker", "markers",
+    "marker", "markers", "task", "tasks", "entry", "entries", "section",
 ];
 
 /// Bracketed placeholders: `[INSERT …]` (uppercase verb), `<ADD …>`, and `[your … here]`,
@@ -125,7 +126,13 @@ fn is_leftover(source: &str, span: Span) -> bool {
     });
     let first_word = after.split_whitespace().next().unwrap_or("").to_lowercase();
     let first_word = first_word.trim_matches(|c: char| !c.is_alphanumeric());
-    let line_start_note = lead.is_empty() && !NOUNS.contains(&first_word);
+    // At the start of a plain line the marker is a note only when it ends the line (`:`, `(`
+    // and ` -` are `noted`): "TODO tasks must have a due date." is a sentence about tasks.
+    // After a list or comment marker (`- FIXME tone`, `// TODO add examples`) it is a note
+    // unless a noun follows.
+    let marked = !before.trim().is_empty();
+    let line_start_note =
+        lead.is_empty() && (after.trim().is_empty() || (marked && !NOUNS.contains(&first_word)));
     // `Deadline: TBD` — the marker is the whole value of a labelled line.
     let value = before.trim_end().ends_with(':')
         && after.trim().trim_end_matches(['.', ';', ',']).is_empty();
@@ -180,9 +187,22 @@ mod tests {
             "{{!-- TODO: add examples --}}Summarize {{text}}.",
             "Format each entry as: [Title]: [Brief Description]",
             "Trailer Link: [Insert Trailer Link]",
+            "TODO tasks must have a due date.",
+            "FIXME entries in the changelog are listed last.",
+            "Sort the tasks.\nTODO section first, then DONE.",
         ] {
             assert_eq!(messages(&RULE, source), Vec::<String>::new(), "{source}");
         }
+    }
+
+    #[test]
+    fn a_marker_starting_a_line_is_a_note_when_shaped_like_one() {
+        let source =
+            "TODO\nFIXME - tone\nTODO(ana) examples\n[TODO]\n- TODO add examples\nTODO: ask legal";
+        assert_eq!(
+            flagged(&RULE, source),
+            ["TODO", "FIXME", "TODO", "TODO", "TODO", "TODO"]
+        );
     }
 
     #[test]

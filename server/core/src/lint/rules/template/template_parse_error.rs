@@ -17,7 +17,7 @@ pub(crate) static RULE: Rule = Rule {
     docs: Docs {
         why: "A tag the template engine cannot parse makes the whole prompt fail to render. The linter recovers after the broken tag and keeps checking the rest.",
         bad: "Summarize {{text for {{audience}}.\n",
-        good: "Summarize {{text}} for {{audience}}.\n",
+        good: "Summarize the text inside <text> for {{audience}}.\n<text>\n{{text}}\n</text>\n",
         fix: "Close the tag with `}}`, remove characters Handlebars does not allow in a tag, or escape a literal `{{` as `\\{{`.",
     },
     check,

@@ -4,6 +4,7 @@
 
 use serde_json::Value;
 
+use crate::lint::text::line_ending;
 use crate::lint::{Context, Format, Inputs, VariableUse};
 use crate::template::{Expr, Node, parse_template};
 use crate::text::Span;
@@ -222,9 +223,18 @@ pub(crate) fn add_field_edit(
     kind: NewField,
 ) -> Option<(usize, String, String)> {
     let (at, indent) = schema_insertion(cx, inputs)?;
+    let source = cx.source();
+    // Before the line's `\r` in a CRLF file, so the new lines end like the others.
+    let at = if source.get(..at).is_some_and(|s| s.ends_with('\r')) {
+        at - 1
+    } else {
+        at
+    };
+    let nl = line_ending(source);
     let declaration = field_declaration(inputs, name, kind, &indent);
     let summary = declaration.lines().next().unwrap_or_default().to_string();
-    Some((at, format!("\n{indent}{declaration}"), summary))
+    let declaration = declaration.replace('\n', nl);
+    Some((at, format!("{nl}{indent}{declaration}"), summary))
 }
 
 /// The whole lines (line break included) holding a front-matter node from its key to the end

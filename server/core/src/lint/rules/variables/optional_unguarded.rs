@@ -6,6 +6,7 @@ use std::collections::HashSet;
 use serde_json::Value;
 
 use super::common::{self, tag_line};
+use crate::lint::text::line_ending;
 use crate::lint::{
     Category, Context, Docs, Edit, Fix, FixKind, Format, Formats, Inputs, Report, Resolved, Rule,
     Severity, Usage,
@@ -89,9 +90,10 @@ fn check(cx: &Context<'_>, report: &mut Report) {
                 let indent = source
                     .get(line.line.start..line.content.start)
                     .unwrap_or_default();
+                let nl = line_ending(source);
                 vec![
-                    Edit::insert(line.line.start, format!("{indent}{{{{#if {guard}}}}}\n")),
-                    Edit::insert(line.content.end, format!("\n{indent}{{{{/if}}}}")),
+                    Edit::insert(line.line.start, format!("{indent}{{{{#if {guard}}}}}{nl}")),
+                    Edit::insert(line.content.end, format!("{nl}{indent}{{{{/if}}}}")),
                 ]
             }
             None => vec![
@@ -242,6 +244,19 @@ mod tests {
         assert_eq!(
             rendered(&fixed_source, json!({"topic": "cats", "audience": "kids"})),
             "Write about cats.\n  Audience: kids.\nBe brief."
+        );
+    }
+
+    #[test]
+    fn fix_keeps_crlf_line_endings() {
+        let source = with_schema("Write about {{topic}}.\n  Audience: {{audience}}.\nBe brief.")
+            .replace('\n', "\r\n");
+        assert_eq!(
+            fixed(&RULE, &source),
+            with_schema(
+                "Write about {{topic}}.\n  {{#if audience}}\n  Audience: {{audience}}.\n  {{/if}}\nBe brief."
+            )
+            .replace('\n', "\r\n")
         );
     }
 

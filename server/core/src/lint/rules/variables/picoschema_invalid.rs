@@ -24,7 +24,7 @@ pub(crate) static RULE: Rule = Rule {
     docs: Docs {
         why: "Dotprompt compiles picoschema to JSON Schema before every render and throws on an unknown type (`str`, `int`, `bool`, `list` are the usual suspects), on a parenthetical other than `(array)`, `(object)` or `(enum)`, and on an `(enum)` that is not a list: the prompt cannot be used at all. Named types (`Recipe`) resolve only to schemas registered in code, which a linter cannot see.",
         bad: "---\ninput:\n  schema:\n    topic: str\n    count: int, how many ideas\n    tags(list): string\n---\nGive {{count}} ideas about {{topic}}.\n",
-        good: "---\ninput:\n  schema:\n    topic: string\n    count: integer, how many ideas\n    tags(array): string\n---\nGive {{count}} ideas about {{topic}}.\n",
+        good: "---\ninput:\n  schema:\n    topic: string\n    count: integer, how many ideas\n    tags(array): string\n---\nGive {{count}} ideas about {{topic}}, each labelled with one of these tags: {{#each tags}}{{this}} {{/each}}\n",
         fix: "Use picoschema's types: `string`, `number`, `integer`, `boolean`, `null`, `any`; `field(array): item-type`, `field(object):` with nested fields, `field(enum): [a, b]`; `field?:` for optional. The quick fix renames the usual mistakes (`str`→`string`, `int`→`integer`, `bool`→`boolean`, `float`/`double`→`number`, `list`→`(array)`).",
     },
     check,

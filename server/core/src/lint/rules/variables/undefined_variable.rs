@@ -5,6 +5,7 @@
 use std::collections::HashSet;
 
 use super::common::{self, Anchor, NewField, anchor, schema_place};
+use crate::lint::text::line_ending;
 use crate::lint::{
     Category, Context, Docs, Edit, Fix, FixKind, Format, Formats, Inputs, Report, Resolved, Rule,
     SchemaLookup, Severity, Usage, VariableUse,
@@ -282,6 +283,8 @@ fn declare_all(cx: &Context<'_>, names: &[(&str, &VariableUse)]) -> Option<Edit>
         Format::Prompty => format!("inputs:\n{}", fields.concat()),
         _ => format!("input:\n  schema:\n{}", fields.concat()),
     };
+    let nl = line_ending(cx.source());
+    let block = block.replace('\n', nl);
     match cx.front_matter() {
         Some(front_matter) => {
             let key = if cx.format() == Format::Prompty {
@@ -293,13 +296,16 @@ fn declare_all(cx: &Context<'_>, names: &[(&str, &VariableUse)]) -> Option<Edit>
                 return None;
             }
             let yaml = front_matter.split.yaml;
-            let block = block.trim_end_matches('\n');
-            Some(Edit::insert(yaml.end, format!("\n{block}")))
+            let block = block.trim_end_matches(['\r', '\n']);
+            Some(Edit::insert(yaml.end, format!("{nl}{block}")))
         }
         None if cx.format() == Format::Dotprompt
             && cx.document()?.front_matter.split().is_none() =>
         {
-            Some(Edit::insert(cx.body().start, format!("---\n{block}---\n")))
+            Some(Edit::insert(
+                cx.body().start,
+                format!("---{nl}{block}---{nl}"),
+            ))
         }
         None => None,
     }
@@ -407,6 +413,29 @@ mod tests {
         );
         let source = with_schema("{{#each sections}}{{this}}{{/each}}");
         assert!(fixed(&RULE, &source).contains("    sections(array): string\n---"));
+    }
+
+    #[test]
+    fn fixes_keep_crlf_line_endings() {
+        let crlf = |text: &str| text.replace('\n', "\r\n");
+        let source = "---\ninput:\n  schema:\n    type: object\n    properties:\n      topic:\n        type: string\n---\n{{topic}} {{tone}}\n";
+        assert_eq!(
+            fixed(&RULE, &crlf(source)),
+            crlf(
+                "---\ninput:\n  schema:\n    type: object\n    properties:\n      topic:\n        type: string\n      tone:\n        type: string\n---\n{{topic}} {{tone}}\n"
+            )
+        );
+        let source = "---\nmodel: x\n---\n{{topic}} {{#each items}}{{name}}{{/each}}\n";
+        assert_eq!(
+            fixed(&RULE, &crlf(source)),
+            crlf(
+                "---\nmodel: x\ninput:\n  schema:\n    topic: string\n    items(array): string\n---\n{{topic}} {{#each items}}{{name}}{{/each}}\n"
+            )
+        );
+        assert_eq!(
+            fixed(&RULE, "Hi {{name}}\r\n"),
+            "---\r\ninput:\r\n  schema:\r\n    name: string\r\n---\r\nHi {{name}}\r\n"
+        );
     }
 
     #[test]
