@@ -23,6 +23,7 @@ pub mod text;
 pub(crate) mod testing;
 
 pub use config::{CONFIG_FILE, Config, ConfigProblem};
+pub(crate) use context::Analysis;
 pub use context::{Context, FrontMatterView, NoWorkspace, Workspace};
 pub use facts::{Inputs, PartialUse, Prose, Resolved, SchemaLookup, Turn, Usage, VariableUse};
 pub use finding::{Applicability, Edit, Finding, Fix, Severity};

@@ -164,7 +164,7 @@ fn classify(word: &str) -> Caps {
 fn caps(cx: &Context<'_>, report: &mut Report) {
     let source = cx.source();
     let words = cx.words();
-    let outline = Outline::read(cx);
+    let outline = Outline::of(cx);
     let skip = |span: Span| {
         cx.in_code_block(span.start)
             || outline.shows(span.start)
