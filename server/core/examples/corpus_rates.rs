@@ -181,7 +181,10 @@ fn timings(dir: &str) {
             std::fs::read_to_string(path).ok().map(|s| (s, format))
         })
         .collect();
-    let parsed: Vec<ParsedFile> = sources.iter().map(|(s, f)| ParsedFile::parse(s, *f)).collect();
+    let parsed: Vec<ParsedFile> = sources
+        .iter()
+        .map(|(s, f)| ParsedFile::parse(s, *f))
+        .collect();
     let off = LintOptions {
         levels: lint::rules::all()
             .iter()
@@ -197,7 +200,9 @@ fn timings(dir: &str) {
     let mut rows = Vec::new();
     for rule in lint::rules::all() {
         let mut options = off.clone();
-        options.levels.insert(rule.id.to_string(), Level::On(rule.severity));
+        options
+            .levels
+            .insert(rule.id.to_string(), Level::On(rule.severity));
         let start = std::time::Instant::now();
         for file in &parsed {
             lint::lint("p.prompt", file, &options, &NoWorkspace);
@@ -205,7 +210,11 @@ fn timings(dir: &str) {
         rows.push((start.elapsed().saturating_sub(baseline), rule.id));
     }
     rows.sort_by(|a, b| b.cmp(a));
-    println!("{} files; facts and parsing-free baseline {:?}", parsed.len(), baseline);
+    println!(
+        "{} files; facts and parsing-free baseline {:?}",
+        parsed.len(),
+        baseline
+    );
     for (elapsed, id) in rows {
         println!("{:>10.2} ms  {id}", elapsed.as_secs_f64() * 1000.0);
     }
