@@ -13,6 +13,7 @@ mod facts;
 mod finding;
 mod fix;
 mod options;
+pub(crate) mod pattern;
 mod rule;
 pub mod rules;
 mod source;

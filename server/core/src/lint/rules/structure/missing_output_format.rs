@@ -12,9 +12,8 @@
 
 use std::sync::LazyLock;
 
-use regex::Regex;
-
 use super::shared::{append_point, declared_output, fences, name_tokens, renders};
+use crate::lint::pattern::WordRegex;
 use crate::lint::text::{is_regex_digit, is_regex_word};
 use crate::lint::{
     Category, Context, Docs, Edit, Fix, FixKind, Formats, Report, Rule, Severity, Turn, VariableUse,
@@ -78,10 +77,8 @@ const PATTERNS: &[&str] = &[
 
 /// The patterns as one case-insensitive alternation: a sentence is searched once, not once
 /// per pattern (a match of the whole is a match of one of them).
-static FORMAT_HINTS: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    let alternation: Vec<String> = PATTERNS.iter().map(|p| format!("(?:{p})")).collect();
-    Regex::new(&format!("(?i){}", alternation.join("|"))).ok()
-});
+static FORMAT_HINTS: LazyLock<WordRegex> =
+    LazyLock::new(|| WordRegex::any(PATTERNS.iter().map(|p| format!("(?i){p}"))));
 
 /// Words a heading or label names the response's shape with.
 const SHAPES: &[&str] = &["format", "structure", "template", "layout"];
@@ -208,11 +205,9 @@ fn check(cx: &Context<'_>, report: &mut Report) {
     if cx.is_partial() || is_chat(cx) || !fences(cx).is_empty() {
         return;
     }
-    let says_format = FORMAT_HINTS.as_ref().is_some_and(|hints| {
-        sentences.iter().any(|&sentence| {
-            let text = cx.text(sentence);
-            hints.is_match(text) || names_shape(text)
-        })
+    let says_format = sentences.iter().any(|&sentence| {
+        let text = cx.text(sentence);
+        FORMAT_HINTS.is_match(text) || names_shape(text)
     });
     if says_format {
         return;
@@ -241,7 +236,7 @@ mod tests {
 
     #[test]
     fn regexes_compile() {
-        assert!(super::FORMAT_HINTS.is_some());
+        assert!(super::FORMAT_HINTS.compiles());
     }
 
     /// The regex `names_shape` stands in for.
