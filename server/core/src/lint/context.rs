@@ -1,7 +1,9 @@
 //! What a rule sees of one file: the parsed file plus the facts every rule would otherwise
 //! recompute (prose, turns, variable uses, declared inputs), built once per file.
 
-use std::cell::OnceCell;
+use std::any::{Any, TypeId};
+use std::cell::{OnceCell, RefCell};
+use std::rc::Rc;
 
 use serde_json::{Map, Value};
 
@@ -45,6 +47,15 @@ pub struct Context<'a> {
     facts: Facts,
     words: OnceCell<Vec<Word>>,
     sentences: OnceCell<Vec<Span>>,
+    /// Analyses several rules share ([`Analysis`]), by type, computed on first use.
+    shared: RefCell<Vec<(TypeId, Rc<dyn Any>)>>,
+}
+
+/// A per-file analysis that several rules need (the clarity rules' reading of every sentence,
+/// say): [`Context::shared`] computes it once per file instead of once per rule. The type is
+/// the key, so each analysis is its own type (a newtype around what it computes).
+pub(crate) trait Analysis: Any {
+    fn compute(cx: &Context<'_>) -> Self;
 }
 
 impl<'a> Context<'a> {
@@ -63,7 +74,31 @@ impl<'a> Context<'a> {
             facts,
             words: OnceCell::new(),
             sentences: OnceCell::new(),
+            shared: RefCell::new(Vec::new()),
         }
+    }
+
+    /// The file's `T`, computed on the first call and shared by every later caller (an `Rc`
+    /// because the cache cannot lend out references into itself without `unsafe`).
+    pub(crate) fn shared<T: Analysis>(&self) -> Rc<T> {
+        let key = TypeId::of::<T>();
+        let cached = self
+            .shared
+            .borrow()
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, value)| Rc::clone(value));
+        // The downcast cannot fail (the entry was stored under `T`'s own type id); were it
+        // to, computing afresh is still correct.
+        if let Some(Ok(value)) = cached.map(Rc::downcast::<T>) {
+            return value;
+        }
+        // Computed with no borrow held: an analysis may build on other shared analyses.
+        let value = Rc::new(T::compute(self));
+        self.shared
+            .borrow_mut()
+            .push((key, Rc::clone(&value) as Rc<dyn Any>));
+        value
     }
 
     pub fn source(&self) -> &'a str {

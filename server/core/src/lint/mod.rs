@@ -13,6 +13,7 @@ mod facts;
 mod finding;
 mod fix;
 mod options;
+pub(crate) mod pattern;
 mod rule;
 pub mod rules;
 mod source;
@@ -23,6 +24,7 @@ pub mod text;
 pub(crate) mod testing;
 
 pub use config::{CONFIG_FILE, Config, ConfigProblem};
+pub(crate) use context::Analysis;
 pub use context::{Context, FrontMatterView, NoWorkspace, Workspace};
 pub use facts::{Inputs, PartialUse, Prose, Resolved, SchemaLookup, Turn, Usage, VariableUse};
 pub use finding::{Applicability, Edit, Finding, Fix, Severity};

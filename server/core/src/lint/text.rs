@@ -1,6 +1,10 @@
 //! Words and sentences of a prompt's prose, computed once per file and shared by every rule
 //! that reads text.
 
+use std::sync::LazyLock;
+
+use regex::Regex;
+
 use super::facts::Prose;
 use crate::text::Span;
 
@@ -101,6 +105,38 @@ pub fn line_ending(source: &str) -> &'static str {
     }
 }
 
+/// `\w` and `\d` as the regex crate reads them (Unicode word characters, decimal digits),
+/// for code that stands in for a regex and must agree with it on every character. Non-ASCII
+/// characters are rare in prompts: they go through a one-class regex (cheap to compile, unlike
+/// patterns that repeat the large Unicode classes).
+static WORD_CHAR: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r"\A\w\z").ok());
+static DIGIT_CHAR: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r"\A\d\z").ok());
+
+fn matches_char(class: &LazyLock<Option<Regex>>, c: char) -> bool {
+    let mut buffer = [0; 4];
+    class
+        .as_ref()
+        .is_some_and(|regex| regex.is_match(c.encode_utf8(&mut buffer)))
+}
+
+/// True for a character regex `\w` matches.
+pub(crate) fn is_regex_word(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_alphanumeric() || c == '_'
+    } else {
+        matches_char(&WORD_CHAR, c)
+    }
+}
+
+/// True for a character regex `\d` matches.
+pub(crate) fn is_regex_digit(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_digit()
+    } else {
+        matches_char(&DIGIT_CHAR, c)
+    }
+}
+
 /// Levenshtein-closest candidate within a distance that still reads as a typo.
 pub fn did_you_mean<'c>(
     word: &str,
@@ -166,6 +202,28 @@ mod tests {
         assert_eq!(line_ending("a\nb\r\nc"), "\n");
         assert_eq!(line_ending("one line"), "\n");
         assert_eq!(line_ending(""), "\n");
+    }
+
+    #[test]
+    fn regex_classes_agree_with_the_regex_crate() {
+        let word = Regex::new(r"\A\w\z").ok();
+        let digit = Regex::new(r"\A\d\z").ok();
+        for c in [
+            'a', 'Z', '_', '5', ' ', '-', 'é', 'ſ', '\u{200d}', '\u{301}', '٣', '’', '—', '\u{a0}',
+            '漢',
+        ] {
+            let text = c.to_string();
+            assert_eq!(
+                is_regex_word(c),
+                word.as_ref().is_some_and(|r| r.is_match(&text)),
+                "{c:?}"
+            );
+            assert_eq!(
+                is_regex_digit(c),
+                digit.as_ref().is_some_and(|r| r.is_match(&text)),
+                "{c:?}"
+            );
+        }
     }
 
     #[test]

@@ -267,9 +267,9 @@ fn conflict(a: &Kind, b: &Kind) -> bool {
 
 fn claims(cx: &Context<'_>) -> Vec<Claim> {
     let source = cx.source();
-    let outline = Outline::read(cx);
+    let outline = Outline::of(cx);
     let mut out = Vec::new();
-    for sentence in prose_sentences(cx) {
+    for sentence in prose_sentences(cx).iter() {
         if outline.shows(sentence.span.start)
             || sentence.question
             || sentence
@@ -300,15 +300,15 @@ fn claims(cx: &Context<'_>) -> Vec<Claim> {
             let heading = cx.text(h).to_lowercase().replace('’', "'");
             NEGATIVE_HEADINGS.iter().any(|word| heading.contains(word))
         });
-        if let Some(kind) = action(&sentence, source)
+        if let Some(kind) = action(sentence, source)
             && !(under_negative_heading && matches!(kind, Kind::Action(Polarity::Do, _)))
         {
             push(kind);
         }
-        if let Some(brief) = length(&sentence) {
+        if let Some(brief) = length(sentence) {
             push(Kind::Length(brief));
         }
-        if let Some(language) = language(&sentence) {
+        if let Some(language) = language(sentence) {
             push(Kind::Language(language));
         }
     }

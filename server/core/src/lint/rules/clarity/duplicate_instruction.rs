@@ -43,7 +43,7 @@ struct Candidate {
 
 fn check(cx: &Context<'_>, report: &mut Report) {
     let source = cx.source();
-    let outline = Outline::read(cx);
+    let outline = Outline::of(cx);
     let sentences = prose_sentences(cx);
     let sets: Vec<Vec<String>> = sentences
         .iter()

@@ -4,10 +4,12 @@
 //! rules built on this are calibrated against real prompts, and their docs say so.
 
 use std::collections::HashSet;
+use std::ops::Deref;
+use std::rc::Rc;
 use std::sync::LazyLock;
 
-use crate::lint::Context;
 use crate::lint::text::Word;
+use crate::lint::{Analysis, Context};
 use crate::text::Span;
 
 /// A word of a sentence, with its lowercase form (curly apostrophes made straight).
@@ -127,7 +129,7 @@ impl Sentence {
             .iter()
             .map(|word| Token {
                 span: word.span,
-                lower: word.text(source).to_lowercase().replace('’', "'"),
+                lower: lowercase(word.text(source)),
             })
             .collect();
         let text = cx.text(span);
@@ -379,6 +381,16 @@ pub(crate) fn is_reply_noun(word: &str) -> bool {
     )
 }
 
+/// A word in lowercase with curly apostrophes made straight, allocating once.
+fn lowercase(word: &str) -> String {
+    let lower = word.to_lowercase();
+    if lower.contains('’') {
+        lower.replace('’', "'")
+    } else {
+        lower
+    }
+}
+
 /// The words inside `span`, from the file's shared, sorted word list.
 pub(crate) fn words_in(words: &[Word], span: Span) -> &[Word] {
     let start = words.partition_point(|w| w.span.start < span.start);
@@ -478,17 +490,37 @@ pub(crate) fn breaks_clause(between: &str) -> bool {
 /// The model-visible sentences a clarity rule should read: outside fenced code and outside
 /// the model's own turns (few-shot answers are examples, not instructions), with at least one
 /// letter (list numbering such as `1.` comes out of the splitter as a sentence of its own).
-pub(crate) fn prose_sentences(cx: &Context<'_>) -> Vec<Sentence> {
-    cx.sentences()
-        .iter()
-        .filter(|span| !cx.in_code_block(span.start))
-        .filter(|span| cx.text(**span).chars().any(char::is_alphabetic))
-        .filter(|span| {
-            cx.turn_at(span.start)
-                .is_none_or(|turn| !matches!(turn.role.as_str(), "model" | "assistant"))
-        })
-        .map(|span| Sentence::read(cx, *span))
-        .collect()
+/// Read once per file and shared by the clarity rules.
+pub(crate) fn prose_sentences(cx: &Context<'_>) -> Rc<ProseSentences> {
+    cx.shared::<ProseSentences>()
+}
+
+/// The file's sentences as [`prose_sentences`] reads them.
+pub(crate) struct ProseSentences(Vec<Sentence>);
+
+impl Analysis for ProseSentences {
+    fn compute(cx: &Context<'_>) -> Self {
+        ProseSentences(
+            cx.sentences()
+                .iter()
+                .filter(|span| !cx.in_code_block(span.start))
+                .filter(|span| cx.text(**span).chars().any(char::is_alphabetic))
+                .filter(|span| {
+                    cx.turn_at(span.start)
+                        .is_none_or(|turn| !matches!(turn.role.as_str(), "model" | "assistant"))
+                })
+                .map(|span| Sentence::read(cx, *span))
+                .collect(),
+        )
+    }
+}
+
+impl Deref for ProseSentences {
+    type Target = [Sentence];
+
+    fn deref(&self) -> &[Sentence] {
+        &self.0
+    }
 }
 
 /// Headings of sections that show the model something rather than instruct it.
@@ -516,8 +548,19 @@ pub(crate) struct Outline {
     shown: Vec<Span>,
 }
 
+impl Analysis for Outline {
+    fn compute(cx: &Context<'_>) -> Self {
+        Outline::read(cx)
+    }
+}
+
 impl Outline {
-    pub fn read(cx: &Context<'_>) -> Outline {
+    /// The file's outline, read once and shared by the rules that need it.
+    pub fn of(cx: &Context<'_>) -> Rc<Outline> {
+        cx.shared::<Outline>()
+    }
+
+    fn read(cx: &Context<'_>) -> Outline {
         let source = cx.source();
         let body = cx.body();
         let mut headings = Vec::new();

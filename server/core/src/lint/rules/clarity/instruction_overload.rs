@@ -31,8 +31,9 @@ pub(crate) static RULE: Rule = Rule {
 const LIMIT: usize = 30;
 
 fn check(cx: &Context<'_>, report: &mut Report) {
-    let instructions: Vec<_> = prose_sentences(cx)
-        .into_iter()
+    let sentences = prose_sentences(cx);
+    let instructions: Vec<_> = sentences
+        .iter()
         .filter(|sentence| sentence.is_instruction())
         .collect();
     if instructions.len() <= LIMIT {

@@ -13,6 +13,8 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use crate::lint::pattern::WordRegex;
+
 use crate::lint::{Category, Context, Docs, FixKind, Formats, Report, Rule, Severity};
 use crate::text::Span;
 
@@ -73,8 +75,8 @@ const LONG_ACRONYMS: &[&str] = &[
     "STEAM", "TOEFL", "IELTS", "FAANG", "UNHCR", "ASEAN", "BIPOC", "EBITDA",
 ];
 
-static INCENTIVE: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(
+static INCENTIVE: LazyLock<WordRegex> = LazyLock::new(|| {
+    WordRegex::new(
         r"(?ix)
         \b(?:i|we)(?:'ll|\s+will|\s+would)\s+(?:tip|pay|give)\s+you\b[^.\n]{0,30}?(?:\$\s?\d[\d,]*|\d+\s*(?:dollars|usd|euros))
         | \btip\s+(?:you\s+)?\$\s?\d[\d,]*
@@ -85,7 +87,6 @@ static INCENTIVE: LazyLock<Option<Regex>> = LazyLock::new(|| {
         | \b(?:people|someone|a\s+kitten|kittens|puppies)\s+will\s+die\b
         ",
     )
-    .ok()
 });
 
 static BANGS: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r"!{2,}").ok());
@@ -111,7 +112,7 @@ fn check(cx: &Context<'_>, report: &mut Report) {
                 );
             }
         }
-        if let Some(incentive) = INCENTIVE.as_ref() {
+        if let Some(incentive) = INCENTIVE.for_text(text) {
             for found in incentive.find_iter(text) {
                 let span = Span::new(base + found.start(), base + found.end());
                 if cx.in_code_block(span.start) {
@@ -164,7 +165,7 @@ fn classify(word: &str) -> Caps {
 fn caps(cx: &Context<'_>, report: &mut Report) {
     let source = cx.source();
     let words = cx.words();
-    let outline = Outline::read(cx);
+    let outline = Outline::of(cx);
     let skip = |span: Span| {
         cx.in_code_block(span.start)
             || outline.shows(span.start)
@@ -278,6 +279,11 @@ fn capital_line(source: &str, span: Span) -> Line {
 mod tests {
     use super::RULE;
     use crate::lint::testing::{flagged, messages};
+
+    #[test]
+    fn patterns_compile() {
+        assert!(super::INCENTIVE.compiles());
+    }
 
     #[test]
     fn catches_shouting() {

@@ -125,7 +125,7 @@ fn check(cx: &Context<'_>, report: &mut Report) {
         return;
     };
     let source = cx.source();
-    for sentence in prose_sentences(cx) {
+    for sentence in prose_sentences(cx).iter() {
         if !sentence.is_instruction() {
             continue;
         }

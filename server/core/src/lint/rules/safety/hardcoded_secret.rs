@@ -6,7 +6,7 @@
 
 use std::sync::LazyLock;
 
-use regex::Regex;
+use crate::lint::pattern::WordRegex;
 
 use crate::lint::{
     Category, Context, Docs, Edit, Fix, FixKind, Format, Formats, Report, Rule, Severity,
@@ -35,7 +35,7 @@ struct Detector {
     what: &'static str,
     /// The variable name the fix introduces.
     variable: &'static str,
-    regex: Regex,
+    regex: WordRegex,
 }
 
 /// Provider formats, most specific first (Anthropic's `sk-ant-` before OpenAI's `sk-`).
@@ -88,23 +88,20 @@ static DETECTORS: LazyLock<Vec<Detector>> = LazyLock::new(|| {
         ),
     ]
     .into_iter()
-    .filter_map(|(what, variable, pattern)| {
-        Regex::new(pattern).ok().map(|regex| Detector {
-            what,
-            variable,
-            regex,
-        })
+    .map(|(what, variable, pattern)| Detector {
+        what,
+        variable,
+        regex: WordRegex::new(pattern),
     })
     .collect()
 });
 
 /// A value of 32 or more base64/hex characters assigned (`:`, `=`, `=>`, "is") to a name ending
 /// in key, token, secret or password. Group 1: the name; group 2: the value.
-static ASSIGNED: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(
+static ASSIGNED: LazyLock<WordRegex> = LazyLock::new(|| {
+    WordRegex::new(
         r#"(?i)\b([A-Za-z0-9_.-]*?(?:key|token|secret|password|passwd|pwd|credentials?)s?)["']?\s*(?::=|=>|[:=]|\s+is)\s*["']?(?:Bearer\s+|Basic\s+|token\s+)?([A-Za-z0-9+/_=.~-]{32,})"#,
     )
-    .ok()
 });
 
 /// Bits per character of the text's own character distribution.
@@ -256,7 +253,10 @@ fn check(cx: &Context<'_>, report: &mut Report) {
             .any(|(done, _, _)| done.start < span.end && span.start < done.end)
     };
     for detector in DETECTORS.iter() {
-        for hit in detector.regex.find_iter(source) {
+        let Some(regex) = detector.regex.for_text(source) else {
+            continue;
+        };
+        for hit in regex.find_iter(source) {
             // The Google pattern ends on the character after the key.
             let text = hit
                 .as_str()
@@ -270,7 +270,7 @@ fn check(cx: &Context<'_>, report: &mut Report) {
             found.push((span, detector.what, detector.variable.to_string()));
         }
     }
-    if let Some(assigned) = ASSIGNED.as_ref() {
+    if let Some(assigned) = ASSIGNED.for_text(source) {
         for captures in assigned.captures_iter(source) {
             let (Some(name), Some(value)) = (captures.get(1), captures.get(2)) else {
                 continue;
@@ -338,6 +338,12 @@ mod tests {
     use super::RULE;
     use crate::lint::Format;
     use crate::lint::testing::{check_format, fixed, flagged, messages};
+
+    #[test]
+    fn patterns_compile() {
+        assert!(super::DETECTORS.iter().all(|d| d.regex.compiles()));
+        assert!(super::ASSIGNED.compiles());
+    }
 
     const OPENAI: &str = "sk-proj-Q7vT2mX9kLp4RzW8nB3cY6dF1gH5jK0sA2eU";
 

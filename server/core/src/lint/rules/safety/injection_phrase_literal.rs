@@ -8,6 +8,8 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use crate::lint::pattern::WordRegex;
+
 use crate::lint::{Category, Context, Docs, FixKind, Formats, Report, Rule, Severity};
 use crate::text::Span;
 
@@ -29,7 +31,7 @@ pub(crate) static RULE: Rule = Rule {
 };
 
 /// The kinds of phrasing, each with the patterns that find it (case-insensitive).
-static PATTERNS: LazyLock<Vec<(&'static str, Regex)>> = LazyLock::new(|| {
+static PATTERNS: LazyLock<Vec<(&'static str, WordRegex)>> = LazyLock::new(|| {
     let target = r"(?:instructions?|prompts?|directions?|directives?|rules|guidelines|guardrails|constraints|restrictions|programming|messages?|commands?|context|polic(?:y|ies))";
     let adjective = r"(?:previous|prior|preceding|above|earlier|former|original|initial|foregoing|system|developer|safety|existing|old)";
     let verb = r"(?:ignore|disregard|forget|override|bypass|discard|abandon)";
@@ -91,9 +93,13 @@ static PATTERNS: LazyLock<Vec<(&'static str, Regex)>> = LazyLock::new(|| {
         ),
     ]
     .into_iter()
-    .filter_map(|(kind, pattern)| Regex::new(&pattern).ok().map(|regex| (kind, regex)))
+    .map(|(kind, pattern)| (kind, WordRegex::new(pattern)))
     .collect()
 });
+
+/// Every pattern at once: nearly every sentence matches none, and one search tells.
+static ANY: LazyLock<WordRegex> =
+    LazyLock::new(|| WordRegex::any(PATTERNS.iter().map(|(_, regex)| regex.as_str())));
 
 /// Words before the phrase (in its sentence) that make it a description rather than an order:
 /// conditions, reported speech, examples, negation, defence vocabulary.
@@ -220,8 +226,14 @@ fn check(cx: &Context<'_>, report: &mut Report) {
             continue;
         }
         let text = cx.text(sentence);
+        if !ANY.is_match(text) {
+            continue;
+        }
         let mut reported = Vec::new();
         for (kind, regex) in PATTERNS.iter() {
+            let Some(regex) = regex.for_text(text) else {
+                continue;
+            };
             for found in regex.find_iter(text) {
                 let prefix = &text[..found.start()];
                 let suffix = &text[found.end()..];
@@ -258,6 +270,12 @@ fn check(cx: &Context<'_>, report: &mut Report) {
 mod tests {
     use super::RULE;
     use crate::lint::testing::{flagged, messages};
+
+    #[test]
+    fn patterns_compile() {
+        assert!(super::PATTERNS.iter().all(|(_, regex)| regex.compiles()));
+        assert!(super::ANY.compiles());
+    }
 
     #[test]
     fn catches_direct_override_and_jailbreak_phrasing() {

@@ -12,6 +12,8 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use crate::lint::pattern::{WordRegex, has_non_ascii_word};
+
 use crate::lint::{Category, Context, Docs, Edit, Fix, FixKind, Formats, Report, Rule, Severity};
 use crate::text::Span;
 
@@ -64,25 +66,27 @@ impl Kind {
 }
 
 struct Patterns {
-    email: Regex,
-    phone_international: Regex,
-    phone_us: Regex,
-    phone_national: Regex,
-    ssn: Regex,
-    card: Regex,
-    iban: Regex,
+    email: WordRegex,
+    phone_international: WordRegex,
+    phone_us: WordRegex,
+    phone_national: WordRegex,
+    ssn: WordRegex,
+    card: WordRegex,
+    iban: WordRegex,
 }
 
-static PATTERNS: LazyLock<Option<Patterns>> = LazyLock::new(|| {
-    Some(Patterns {
-        email: Regex::new(r"\b[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,}\b").ok()?,
-        phone_international: Regex::new(r"\+\d{1,3}(?:[ .-]?\(\d{1,4}\)|[ .-]?\d{1,5}){2,6}").ok()?,
-        phone_us: Regex::new(r"(?:\+?1[ .-]?)?(?:\(\d{3}\)\s?|\b\d{3}[ .-])\d{3}[ .-]\d{4}\b").ok()?,
-        phone_national: Regex::new(r"\b0\d{1,4}(?:[ -]\d{2,6}){1,4}\b").ok()?,
-        ssn: Regex::new(r"\b(\d{3})-(\d{2})-(\d{4})\b").ok()?,
-        card: Regex::new(r"\b\d{4}(?:[ -]?\d{2,6}){2,4}\b").ok()?,
-        iban: Regex::new(r"\b[A-Z]{2}\d{2}(?:(?: [A-Z0-9]{4}){2,7}(?: [A-Z0-9]{1,4})?|[A-Z0-9]{11,30})\b").ok()?,
-    })
+static PATTERNS: LazyLock<Patterns> = LazyLock::new(|| Patterns {
+    email: WordRegex::new(
+        r"\b[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,}\b",
+    ),
+    phone_international: WordRegex::new(r"\+\d{1,3}(?:[ .-]?\(\d{1,4}\)|[ .-]?\d{1,5}){2,6}"),
+    phone_us: WordRegex::new(r"(?:\+?1[ .-]?)?(?:\(\d{3}\)\s?|\b\d{3}[ .-])\d{3}[ .-]\d{4}\b"),
+    phone_national: WordRegex::new(r"\b0\d{1,4}(?:[ -]\d{2,6}){1,4}\b"),
+    ssn: WordRegex::new(r"\b(\d{3})-(\d{2})-(\d{4})\b"),
+    card: WordRegex::new(r"\b\d{4}(?:[ -]?\d{2,6}){2,4}\b"),
+    iban: WordRegex::new(
+        r"\b[A-Z]{2}\d{2}(?:(?: [A-Z0-9]{4}){2,7}(?: [A-Z0-9]{1,4})?|[A-Z0-9]{11,30})\b",
+    ),
 });
 
 /// Domains reserved for documentation (RFC 2606/6761) and stand-ins people use as such.
@@ -367,8 +371,18 @@ fn is_byte_run(text: &str) -> bool {
 }
 
 fn find_all(text: &str) -> Vec<(usize, usize, Kind)> {
-    let Some(p) = PATTERNS.as_ref() else {
-        return Vec::new();
+    let p = &*PATTERNS;
+    // Every pattern but the email one needs a digit, and that one needs an `@`: prose without
+    // them (most of it) is not searched. A non-ASCII digit is a non-ASCII word character.
+    let has_at = text.contains('@');
+    let has_digit = text.bytes().any(|b| b.is_ascii_digit()) || has_non_ascii_word(text);
+    // The matches of `pattern`, if the text can have any.
+    let search = |pattern: &'static WordRegex, possible: bool| {
+        possible
+            .then(|| pattern.for_text(text))
+            .flatten()
+            .into_iter()
+            .flat_map(|regex| regex.find_iter(text))
     };
     let mut hits: Vec<(usize, usize, Kind)> = Vec::new();
     let push = |hits: &mut Vec<(usize, usize, Kind)>, start: usize, end: usize, kind| {
@@ -376,12 +390,12 @@ fn find_all(text: &str) -> Vec<(usize, usize, Kind)> {
             hits.push((start, end, kind));
         }
     };
-    for m in p.email.find_iter(text) {
+    for m in search(&p.email, has_at) {
         if !is_example_email(m.as_str()) {
             push(&mut hits, m.start(), m.end(), Kind::Email);
         }
     }
-    for m in p.iban.find_iter(text) {
+    for m in search(&p.iban, has_digit) {
         let compact: String = m.as_str().chars().filter(|c| !c.is_whitespace()).collect();
         if iban_length_ok(&compact)
             && iban_checksum_ok(&compact)
@@ -390,7 +404,7 @@ fn find_all(text: &str) -> Vec<(usize, usize, Kind)> {
             push(&mut hits, m.start(), m.end(), Kind::Iban);
         }
     }
-    for m in p.card.find_iter(text) {
+    for m in search(&p.card, has_digit) {
         let number = digits(m.as_str());
         let separators: Vec<char> = m.as_str().chars().filter(|c| !c.is_ascii_digit()).collect();
         let consistent = separators.windows(2).all(|w| w[0] == w[1]);
@@ -420,7 +434,8 @@ fn find_all(text: &str) -> Vec<(usize, usize, Kind)> {
             push(&mut hits, m.start(), m.end(), Kind::Card);
         }
     }
-    for c in p.ssn.captures_iter(text) {
+    let ssn = p.ssn.for_text(text).filter(|_| has_digit);
+    for c in ssn.into_iter().flat_map(|regex| regex.captures_iter(text)) {
         let (Some(all), Some(area), Some(group), Some(serial)) =
             (c.get(0), c.get(1), c.get(2), c.get(3))
         else {
@@ -437,7 +452,7 @@ fn find_all(text: &str) -> Vec<(usize, usize, Kind)> {
             push(&mut hits, all.start(), all.end(), Kind::Ssn);
         }
     }
-    for m in p.phone_us.find_iter(text) {
+    for m in search(&p.phone_us, has_digit) {
         let number = digits(m.as_str());
         if !embedded(text, m.start(), m.end())
             && !is_fictional_us(&number)
@@ -446,7 +461,7 @@ fn find_all(text: &str) -> Vec<(usize, usize, Kind)> {
             push(&mut hits, m.start(), m.end(), Kind::Phone);
         }
     }
-    for m in p.phone_international.find_iter(text) {
+    for m in search(&p.phone_international, has_digit) {
         let number = digits(m.as_str());
         let fictional = (number.starts_with('1') && is_fictional_us(&number))
             || (number.starts_with("44") && is_fictional_uk(&number));
@@ -460,7 +475,7 @@ fn find_all(text: &str) -> Vec<(usize, usize, Kind)> {
             push(&mut hits, m.start(), m.end(), Kind::Phone);
         }
     }
-    for m in p.phone_national.find_iter(text) {
+    for m in search(&p.phone_national, has_digit) {
         let number = digits(m.as_str());
         let separators: Vec<char> = m.as_str().chars().filter(|c| !c.is_ascii_digit()).collect();
         let consistent = separators.windows(2).all(|w| w[0] == w[1]);
@@ -503,6 +518,22 @@ fn check(cx: &Context<'_>, report: &mut Report) {
 mod tests {
     use super::RULE;
     use crate::lint::testing::{fixed, flagged, messages};
+
+    #[test]
+    fn patterns_compile() {
+        let p = &*super::PATTERNS;
+        for regex in [
+            &p.email,
+            &p.phone_international,
+            &p.phone_us,
+            &p.phone_national,
+            &p.ssn,
+            &p.card,
+            &p.iban,
+        ] {
+            assert!(regex.compiles(), "{}", regex.as_str());
+        }
+    }
 
     #[test]
     fn catches_each_kind() {

@@ -12,9 +12,9 @@
 
 use std::sync::LazyLock;
 
-use regex::Regex;
-
 use super::shared::{append_point, declared_output, fences, name_tokens, renders};
+use crate::lint::pattern::WordRegex;
+use crate::lint::text::{is_regex_digit, is_regex_word};
 use crate::lint::{
     Category, Context, Docs, Edit, Fix, FixKind, Formats, Report, Rule, Severity, Turn, VariableUse,
 };
@@ -72,15 +72,90 @@ const PATTERNS: &[&str] = &[
     r"\b(?:respond|reply|answer)\s+(?:like|as\s+follows)\b|\b(?:example|sample)\s+(?:response|answer|output|reply)\b",
     // A heading or label that introduces the response's shape: "## Output", "Response:"
     r"^[#*_\s]*(?:output|response|final\s+answer|deliverables?|result)s?\s*(?:format|structure)?\s*[:*_]*\s*$",
-    r"^[#*_\s\d.]*[\w /&-]{0,30}\b(?:format|structure|template|layout)\b[\w /&-]{0,20}[:*_]*\s*$",
+    // … and `names_shape` below: "## Response format", "Email template:".
 ];
 
-static FORMAT_HINTS: LazyLock<Vec<Regex>> = LazyLock::new(|| {
-    PATTERNS
-        .iter()
-        .filter_map(|pattern| Regex::new(&format!("(?i){pattern}")).ok())
-        .collect()
-});
+/// The patterns as one case-insensitive alternation: a sentence is searched once, not once
+/// per pattern (a match of the whole is a match of one of them).
+static FORMAT_HINTS: LazyLock<WordRegex> =
+    LazyLock::new(|| WordRegex::any(PATTERNS.iter().map(|p| format!("(?i){p}"))));
+
+/// Words a heading or label names the response's shape with.
+const SHAPES: &[&str] = &["format", "structure", "template", "layout"];
+
+/// A short heading or label naming the response's shape: "## Response format", "**Output
+/// structure:**", "3. Email template". This is the regex
+/// `(?i)^[#*_\s\d.]*[\w /&-]{0,30}\b(?:format|structure|template|layout)\b[\w /&-]{0,20}[:*_]*\s*$`
+/// written out, because its counted Unicode word classes took 20 ms to compile: longer than
+/// linting a hundred files. It agrees with the regex on every input (a test compares them):
+/// the regex matches when some occurrence of a shape word, at word boundaries, has before it
+/// only `[#*_\s\d.]` characters then at most 30 `[\w /&-]` ones, and after it at most 20
+/// `[\w /&-]` characters, then only `[:*_]` ones, then only whitespace.
+fn names_shape(text: &str) -> bool {
+    let lead_in =
+        |c: char| matches!(c, '#' | '*' | '_' | '.') || c.is_whitespace() || is_regex_digit(c);
+    let wordish = |c: char| matches!(c, ' ' | '/' | '&' | '-') || is_regex_word(c);
+    // What may close the line: `[:*_]*` then `\s*` (disjoint classes, so the split is forced).
+    let closes = |rest: &str| {
+        rest.trim_start_matches([':', '*', '_'])
+            .chars()
+            .all(char::is_whitespace)
+    };
+    let lead_in_len = text.chars().take_while(|&c| lead_in(c)).count();
+    for (at, first) in text.char_indices() {
+        // Cheap skip: no shape word starts with any other letter.
+        if !matches!(first.to_ascii_lowercase(), 'f' | 's' | 't' | 'l' | 'ſ') {
+            continue;
+        }
+        let (before, rest) = text.split_at(at);
+        for shape in SHAPES {
+            let Some(after) = strip_caseless(rest, shape) else {
+                continue;
+            };
+            let boundary_before = before.chars().next_back().is_none_or(|c| !is_regex_word(c));
+            let boundary_after = after.chars().next().is_none_or(|c| !is_regex_word(c));
+            if !boundary_before || !boundary_after {
+                continue;
+            }
+            // Before: lead-in characters, then at most 30 word-ish ones.
+            let run = before
+                .chars()
+                .rev()
+                .take(30)
+                .take_while(|&c| wordish(c))
+                .count();
+            if before.chars().count() - run > lead_in_len {
+                continue;
+            }
+            // After: at most 20 word-ish characters, then the close of the line.
+            let mut tail = after;
+            for _ in 0..=20 {
+                if closes(tail) {
+                    return true;
+                }
+                let mut chars = tail.chars();
+                match chars.next() {
+                    Some(c) if wordish(c) => tail = chars.as_str(),
+                    _ => break,
+                }
+            }
+        }
+    }
+    false
+}
+
+/// `text` past a leading `word` (ASCII lowercase) compared as the regex crate's `(?i)` does:
+/// ASCII letters in either case, and `ſ` (U+017F), which folds to `s`.
+fn strip_caseless<'t>(text: &'t str, word: &str) -> Option<&'t str> {
+    let mut chars = text.chars();
+    for expected in word.chars() {
+        let c = chars.next()?;
+        if c.to_ascii_lowercase() != expected && !(expected == 's' && c == 'ſ') {
+            return None;
+        }
+    }
+    Some(chars.as_str())
+}
 
 const SECTION: &str = "Output format: [describe the response: its structure (for example a JSON object with the fields …, a bulleted list, sections), its length and its tone]";
 
@@ -125,14 +200,16 @@ fn check(cx: &Context<'_>, report: &mut Report) {
     let Some(&first) = sentences.first() else {
         return;
     };
-    let says_format = sentences.iter().any(|&sentence| {
-        let text = cx.text(sentence);
-        FORMAT_HINTS.iter().any(|hint| hint.is_match(text))
-    });
-    if says_format || !fences(cx).is_empty() {
+    // The cheap exemptions first: most prompts of the corpus are chat system prompts, and the
+    // sentence scan below is the expensive part.
+    if cx.is_partial() || is_chat(cx) || !fences(cx).is_empty() {
         return;
     }
-    if is_chat(cx) || cx.is_partial() {
+    let says_format = sentences.iter().any(|&sentence| {
+        let text = cx.text(sentence);
+        FORMAT_HINTS.is_match(text) || names_shape(text)
+    });
+    if says_format {
         return;
     }
     let finding = report.add(
@@ -159,7 +236,85 @@ mod tests {
 
     #[test]
     fn regexes_compile() {
-        assert_eq!(super::FORMAT_HINTS.len(), super::PATTERNS.len());
+        assert!(super::FORMAT_HINTS.compiles());
+    }
+
+    /// The regex `names_shape` stands in for.
+    const NAMES_SHAPE: &str = r"(?i)^[#*_\s\d.]*[\w /&-]{0,30}\b(?:format|structure|template|layout)\b[\w /&-]{0,20}[:*_]*\s*$";
+
+    static NAMES_SHAPE_REGEX: std::sync::LazyLock<Option<regex::Regex>> =
+        std::sync::LazyLock::new(|| regex::Regex::new(NAMES_SHAPE).ok());
+
+    fn agrees_with_regex(text: &str) {
+        let expected = NAMES_SHAPE_REGEX.as_ref().is_some_and(|r| r.is_match(text));
+        assert_eq!(super::names_shape(text), expected, "{text:?}");
+    }
+
+    #[test]
+    fn names_shape_is_the_regex() {
+        for text in [
+            "## Response format",
+            "**Output structure:**",
+            "3. Email template",
+            "Format",
+            "FORMAT:",
+            "ſtructure",
+            "Layout: ",
+            "## 1.2 Report Layout & Style :*_ ",
+            "Use this format",
+            "formats",
+            "unformatted",
+            "éformat",
+            "format é",
+            "format’s",
+            "a very long heading with many many words before the format",
+            "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa format",
+            "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa format",
+            "_ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ format",
+            "# # # # # # # # # # # # # # # # format",
+            "format aaaaaaaaaaaaaaaaaaaa",
+            "format aaaaaaaaaaaaaaaaaaaaa",
+            "٣ format",
+            "\u{a0}format\u{a0}",
+            "format\u{301}",
+            "Format. Next",
+            "",
+        ] {
+            agrees_with_regex(text);
+        }
+    }
+
+    #[test]
+    fn names_shape_is_the_regex_at_the_length_limits() {
+        for n in 0..40 {
+            let run = "ab cd/e&f-".repeat(4).chars().take(n).collect::<String>();
+            for text in [
+                format!("{run}format"),
+                format!("{run} format"),
+                format!("## 1. {run}Format:"),
+                format!("Format{run}"),
+                format!("Format {run}"),
+                format!("Format {run}**:\n"),
+                run.clone(),
+            ] {
+                agrees_with_regex(&text);
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// Lines shaped like the regex (a lead-in, words, a shape word, words, a close) with
+        /// noise anywhere, drawn from the characters where Unicode and ASCII readings differ.
+        #[test]
+        fn names_shape_agrees_with_the_regex_on_any_text(
+            lead in "[#*_ \t.1٣\u{a0}a]{0,4}",
+            before in "[a-zA-Z_é /&1\\-\u{301}\u{200d}’—]{0,36}",
+            shape in "(format|FORMAT|Structure|ſtructure|template|layout|forma|x)",
+            after in "[a-zA-Z_é /&1\\-\u{301}’—]{0,24}",
+            close in "[:*_ \t\n\u{a0}.a]{0,4}",
+        ) {
+            agrees_with_regex(&format!("{lead}{before}{shape}{after}{close}"));
+        }
     }
 
     #[test]

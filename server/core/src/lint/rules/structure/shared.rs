@@ -8,6 +8,8 @@ use std::sync::LazyLock;
 use regex::Regex;
 use serde_json::Value;
 
+use crate::lint::pattern::WordRegex;
+
 use crate::lint::{Context, Resolved, Usage, VariableUse};
 use crate::text::Span;
 
@@ -565,7 +567,7 @@ const FORMAT_WORD: &str =
     r"(?P<fmt>jsonl?|ya?ml|xml|csv|tsv|markdown|html|plain[\s-]*text|prose|tables?)\b";
 const ADJECTIVES: &str = r"(?:(?:a|an|the|valid|plain|proper|strict|pure|raw|well[- ]formed|clean|only|standard|simple|single|compact|minified|properly|correctly|formatted|structured|github[- ]flavou?red|nicely|rich|parsable|parseable|machine[- ]readable)\s+){0,3}";
 
-static DIRECTIVES: LazyLock<Vec<Regex>> = LazyLock::new(|| {
+static DIRECTIVES: LazyLock<Vec<WordRegex>> = LazyLock::new(|| {
     let verbs = r"(?:respond|reply|answer|output|return|format|structure|write|provide|give|present|deliver|produce|generate|render|print|express|emit|send)";
     let objects = r"(?:\s+(?:your|the|all|each|every|only|always|exclusively|strictly|entirely|solely|back|me|it|them|this|that|final|results?|responses?|answers?|outputs?|replies|reply|information|data|findings|everything|content|summary|report|analysis|list|question|questions|user|text))*";
     [
@@ -580,36 +582,43 @@ static DIRECTIVES: LazyLock<Vec<Regex>> = LazyLock::new(|| {
         // Your response must be (in / formatted as) valid JSON
         format!(r"(?i)\b(?:output|response|answer|reply|responses|answers|outputs|replies)\s+(?:must|should|shall|will|needs?\s+to|has\s+to|have\s+to)\s+(?:always\s+|only\s+|strictly\s+)?be\s+(?:(?:in|formatted\s+(?:as|in)|written\s+in|a|an)\s+)?{ADJECTIVES}{FORMAT_WORD}"),
     ]
-    .iter()
-    .filter_map(|pattern| Regex::new(pattern).ok())
+    .into_iter()
+    .map(WordRegex::new)
     .collect()
+});
+
+/// Every directive pattern at once (without the group names, which may not repeat): most
+/// sentences name no format, and one search tells.
+static ANY_DIRECTIVE: LazyLock<WordRegex> = LazyLock::new(|| {
+    WordRegex::any(
+        DIRECTIVES
+            .iter()
+            .map(|regex| regex.as_str().replace("(?P<fmt>", "(?:")),
+    )
 });
 
 /// What may come before a directive's verb: nothing (an imperative), or the model addressed
 /// as "you", possibly after a short label (`Important: respond in JSON`).
-static ADDRESSED: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(
+static ADDRESSED: LazyLock<WordRegex> = LazyLock::new(|| {
+    WordRegex::new(
         r"(?i)^(?:[^:]{0,40}:)?[\s*_>`-]*(?:(?:please|always|only|then|and|also|finally|just|simply|first|next|now|strictly|exclusively|must|should|will|shall|you|your|i\s+want\s+you\s+to|i\s+need\s+you\s+to|need\s+to|have\s+to|are\s+to|make\s+sure\s+(?:to|you)|be\s+sure\s+to|remember\s+to|ensure\s+(?:that\s+)?(?:you|the)|the|final|all|do)\b[\s,]*)*$",
     )
-    .ok()
 });
 
 /// Words that make a format a mention rather than THE format: negations ("not in Markdown"),
 /// conditions ("if the user asks for a table"), permissions ("you may use Markdown") and
 /// examples ("such as JSON").
-static HEDGED: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(
+static HEDGED: LazyLock<WordRegex> = LazyLock::new(|| {
+    WordRegex::new(
         r"(?i)\b(?:not|no|never|avoid|without|instead|rather|unless|except|nor|if|when|whenever|where|whether|can|could|may|might|optionally|optional|prefer|preferably|free|e\.g|eg|example|examples|such\s+as|like|etc|either|input|inputs|given|provided|receive|receives|received|contains?|includes?)\b|n't\b|n’t\b",
     )
-    .ok()
 });
 
 /// Softeners after the format: "use Markdown where appropriate", "tables if needed".
-static HEDGED_AFTER: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(
+static HEDGED_AFTER: LazyLock<WordRegex> = LazyLock::new(|| {
+    WordRegex::new(
         r"(?i)\b(?:where|when|if|as)\s+(?:appropriate|needed|necessary|relevant|applicable|useful|helpful|possible|requested|asked|required)\b|\bunless\b|\bif\s+(?:the\s+user|you|asked|requested)\b",
     )
-    .ok()
 });
 
 fn in_quotes(sentence: &str, at: usize) -> bool {
@@ -654,21 +663,24 @@ pub(super) fn example_spans(cx: &Context<'_>, tags: &[Tag]) -> Vec<Span> {
 
 /// The sentences that set the output format, outside examples and code.
 pub(super) fn directives(cx: &Context<'_>) -> Vec<Directive> {
-    let (Some(addressed), Some(hedged), Some(hedged_after)) =
-        (ADDRESSED.as_ref(), HEDGED.as_ref(), HEDGED_AFTER.as_ref())
-    else {
-        return Vec::new();
-    };
-    let tags = tags(cx);
-    let excluded = example_spans(cx, &tags);
+    // The example spans cost more than the searches, and most prompts have no sentence that
+    // names a format: they are found when the first one does.
+    let excluded = std::cell::OnceCell::new();
     let mut out = Vec::new();
     for &sentence in cx.sentences() {
+        let text = cx.text(sentence);
+        if !ANY_DIRECTIVE.is_match(text) {
+            continue;
+        }
+        let excluded = excluded.get_or_init(|| example_spans(cx, &tags(cx)));
         if excluded.iter().any(|s| s.contains(sentence.start)) {
             continue;
         }
-        let text = cx.text(sentence);
         let mut found: Vec<Directive> = Vec::new();
         for regex in DIRECTIVES.iter() {
+            let Some(regex) = regex.for_text(text) else {
+                continue;
+            };
             for captures in regex.captures_iter(text) {
                 let (Some(whole), Some(fmt)) = (captures.get(0), captures.name("fmt")) else {
                     continue;
@@ -679,9 +691,9 @@ pub(super) fn directives(cx: &Context<'_>) -> Vec<Directive> {
                 let before = text.get(..whole.start()).unwrap_or("");
                 let up_to_format = text.get(..fmt.start()).unwrap_or("");
                 let after = text.get(fmt.end()..).unwrap_or("").trim_start();
-                if !addressed.is_match(before)
-                    || hedged.is_match(up_to_format)
-                    || hedged_after.is_match(after)
+                if !ADDRESSED.is_match(before)
+                    || HEDGED.is_match(up_to_format)
+                    || HEDGED_AFTER.is_match(after)
                     || in_quotes(text, fmt.start())
                     // "JSON or YAML", "JSON/CSV": a choice, not THE format.
                     || after.starts_with("or ")
@@ -723,9 +735,11 @@ mod tests {
         assert!(LINE_PREFIX.is_some());
         assert!(NAMED_AFTER.is_some());
         assert!(HEADING.is_some());
-        assert!(ADDRESSED.is_some());
-        assert!(HEDGED.is_some());
-        assert!(HEDGED_AFTER.is_some());
+        assert!(ADDRESSED.compiles());
+        assert!(HEDGED.compiles());
+        assert!(HEDGED_AFTER.compiles());
         assert_eq!(DIRECTIVES.len(), 5);
+        assert!(DIRECTIVES.iter().all(WordRegex::compiles));
+        assert!(ANY_DIRECTIVE.compiles());
     }
 }
