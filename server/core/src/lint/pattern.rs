@@ -15,6 +15,7 @@
 
 use std::sync::{LazyLock, OnceLock};
 
+use aho_corasick::AhoCorasick;
 use regex::Regex;
 
 /// A non-ASCII character that regex `\w` matches (letters, marks, digits, connectors).
@@ -58,6 +59,8 @@ impl WordRegex {
         WordRegex::new(alternatives.join("|"))
     }
 
+    /// The pattern, for tests that check it against a [`Gate`].
+    #[cfg(test)]
     pub fn as_str(&self) -> &str {
         &self.pattern
     }
@@ -65,8 +68,14 @@ impl WordRegex {
     /// The regex to search `text` with: the ASCII twin when it finds exactly what the
     /// original would, else the original. `None` only if the pattern does not compile.
     pub fn for_text(&self, text: &str) -> Option<&Regex> {
+        self.choose(has_non_ascii_word(text))
+    }
+
+    /// [`WordRegex::for_text`] for a text whose [`has_non_ascii_word`] the caller already
+    /// knows (several patterns over one text).
+    pub fn choose(&self, non_ascii_word: bool) -> Option<&Regex> {
         match self.ascii() {
-            Some(ascii) if !has_non_ascii_word(text) => Some(ascii),
+            Some(ascii) if !non_ascii_word => Some(ascii),
             _ => self.unicode(),
         }
     }
@@ -93,6 +102,109 @@ impl WordRegex {
 
     pub fn is_match(&self, text: &str) -> bool {
         self.for_text(text).is_some_and(|re| re.is_match(text))
+    }
+}
+
+/// Words that patterns cannot match without, found in one pass over a text so that the
+/// patterns' regexes (slow to compile, slow to warm up) run only on the rare text that has
+/// them.
+///
+/// Each pattern lists groups of words: the alternatives of a part that every match of the
+/// pattern contains (`(?:never|not|n't)\s+…` gives the group never, not, n't). A pattern can
+/// match a text only if the text contains a word of each of its groups, in any case, as a
+/// substring. The groups need not be complete, only necessary: a group a match can do
+/// without would make the gate lose matches (the tests check the patterns' own sample
+/// matches against it).
+pub(crate) struct Gate {
+    automaton: Option<AhoCorasick>,
+    /// For each word of the automaton, the groups it belongs to, as bits.
+    word_groups: Vec<u64>,
+    /// For each pattern, the groups it needs, as bits.
+    needs: Vec<u64>,
+}
+
+/// The groups a text has a word of, from [`Gate::scan`].
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Present(u64);
+
+impl Gate {
+    /// A gate for several patterns, from each pattern's groups (at most 64 distinct groups).
+    pub fn new(patterns: &[&[&[&str]]]) -> Gate {
+        let mut groups: Vec<&[&str]> = Vec::new();
+        let mut needs = Vec::new();
+        for pattern in patterns {
+            let mut need = 0u64;
+            for &group in *pattern {
+                let index = groups.iter().position(|g| *g == group).unwrap_or_else(|| {
+                    groups.push(group);
+                    groups.len() - 1
+                });
+                need |= 1u64.checked_shl(index as u32).unwrap_or(0);
+            }
+            needs.push(need);
+        }
+        let mut words: Vec<String> = Vec::new();
+        let mut word_groups: Vec<u64> = Vec::new();
+        for (index, group) in groups.iter().enumerate() {
+            let bit = 1u64.checked_shl(index as u32).unwrap_or(0);
+            for word in *group {
+                let word = word.to_ascii_lowercase();
+                match words.iter().position(|w| *w == word) {
+                    Some(at) => {
+                        if let Some(bits) = word_groups.get_mut(at) {
+                            *bits |= bit;
+                        }
+                    }
+                    None => {
+                        words.push(word);
+                        word_groups.push(bit);
+                    }
+                }
+            }
+        }
+        let automaton = AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(&words)
+            .ok();
+        Gate {
+            automaton,
+            word_groups,
+            needs,
+        }
+    }
+
+    /// Which groups the text has a word of. Every group when the text has a character that
+    /// regex `(?i)` folds onto an ASCII letter (`ſ` onto s, the Kelvin sign onto k), which
+    /// the automaton does not know, or when the automaton did not build.
+    pub fn scan(&self, text: &str) -> Present {
+        let Some(automaton) = &self.automaton else {
+            return Present(u64::MAX);
+        };
+        if !text.is_ascii() && text.contains(['ſ', '\u{212A}']) {
+            return Present(u64::MAX);
+        }
+        let mut present = 0;
+        // Overlapping: "notice" holds "not" and "no"; each word counts wherever it is.
+        for found in automaton.find_overlapping_iter(text) {
+            present |= self
+                .word_groups
+                .get(found.pattern().as_usize())
+                .copied()
+                .unwrap_or(0);
+        }
+        Present(present)
+    }
+
+    /// True when pattern `index` may match a text with these groups.
+    pub fn admits(&self, present: Present, index: usize) -> bool {
+        self.needs
+            .get(index)
+            .is_none_or(|&need| present.0 & need == need)
+    }
+
+    /// True when any of the patterns may match.
+    pub fn admits_any(&self, present: Present) -> bool {
+        (0..self.needs.len()).any(|index| self.admits(present, index))
     }
 }
 
@@ -146,9 +258,64 @@ fn ascii_twin(pattern: &str) -> Option<String> {
     (depth == 0).then_some(out)
 }
 
+/// Checks that `gate` admits pattern `i` of `patterns` on every text the pattern matches,
+/// among a few hundred texts generated from each pattern (with its word boundaries dropped:
+/// the generator does not know them), so that every alternative of every part shows up.
+#[cfg(test)]
+pub(crate) fn assert_gate_sound(gate: &Gate, patterns: &[&str]) {
+    use proptest::strategy::{Strategy, ValueTree};
+    use proptest::test_runner::TestRunner;
+    let mut runner = TestRunner::deterministic();
+    for (index, pattern) in patterns.iter().enumerate() {
+        let regex = Regex::new(pattern).ok();
+        assert!(regex.is_some(), "{pattern}");
+        let generator = pattern.replace(r"\b", "");
+        let strategy = proptest::string::string_regex(&generator);
+        assert!(strategy.is_ok(), "cannot generate from {generator}");
+        let (Some(regex), Ok(strategy)) = (regex, strategy) else {
+            continue;
+        };
+        let mut matched = 0;
+        for _ in 0..400 {
+            let Ok(tree) = strategy.new_tree(&mut runner) else {
+                continue;
+            };
+            let text = tree.current();
+            if regex.is_match(&text) {
+                matched += 1;
+                assert!(
+                    gate.admits(gate.scan(&text), index),
+                    "the gate rejects {text:?}, which {pattern} matches"
+                );
+            }
+        }
+        assert!(matched > 0, "no sample matched {pattern}");
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn gates_need_a_word_of_every_group() {
+        let gate = Gate::new(&[&[&["never", "not"], &["share", "reveal"]], &[&["keep"]]]);
+        let admits = |text: &str, index: usize| gate.admits(gate.scan(text), index);
+        assert!(admits("Do NOT share it", 0));
+        assert!(admits("notice the shareholders", 0));
+        assert!(!admits("Do not tell anyone", 0));
+        assert!(!admits("share it", 0));
+        assert!(admits("Keep it", 1));
+        assert!(!admits("Hold it", 1));
+        // `ſ` folds onto s in a regex: the gate cannot tell, so it admits.
+        assert!(admits("never ſhare", 0));
+        assert!(gate.admits_any(gate.scan("keep")));
+        assert!(!gate.admits_any(gate.scan("nothing here")));
+        assert_gate_sound(
+            &gate,
+            &[r"(?i)\b(?:never|not)\s+(?:share|reveal)\b", r"(?i)\bkeep\b"],
+        );
+    }
 
     #[test]
     fn twins_rewrite_word_classes_only() {

@@ -272,36 +272,34 @@ fn claims(cx: &Context<'_>) -> Vec<Claim> {
     for sentence in prose_sentences(cx).iter() {
         if outline.shows(sentence.span.start)
             || sentence.question
-            || sentence
-                .tokens
-                .iter()
-                .any(|t| SCOPES.contains(&t.lower.as_str()))
+            || sentence.words().any(|word| SCOPES.contains(&word))
         {
             continue;
         }
-        let quote: String = {
+        // Built for the few sentences that make a claim, not for every sentence.
+        let mut push = |kind: Kind| {
             let text = cx.text(sentence.span);
             let short: String = text.chars().take(60).collect();
-            if short.len() < text.len() {
+            let quote = if short.len() < text.len() {
                 format!("{short}…")
             } else {
                 short
-            }
-        };
-        let mut push = |kind: Kind| {
+            };
             out.push(Claim {
                 kind,
                 span: sentence.span,
-                quote: quote.clone(),
+                quote,
             })
         };
         // "Avoid:" / "Don'ts:" followed by "- Use slang": the item is a prohibition.
-        let under_negative_heading = outline.heading(sentence.span.start).is_some_and(|h| {
-            let heading = cx.text(h).to_lowercase().replace('’', "'");
-            NEGATIVE_HEADINGS.iter().any(|word| heading.contains(word))
-        });
+        let under_negative_heading = || {
+            outline.heading(sentence.span.start).is_some_and(|h| {
+                let heading = cx.text(h).to_lowercase().replace('’', "'");
+                NEGATIVE_HEADINGS.iter().any(|word| heading.contains(word))
+            })
+        };
         if let Some(kind) = action(sentence, source)
-            && !(under_negative_heading && matches!(kind, Kind::Action(Polarity::Do, _)))
+            && !(matches!(kind, Kind::Action(Polarity::Do, _)) && under_negative_heading())
         {
             push(kind);
         }
@@ -322,14 +320,14 @@ fn action(sentence: &Sentence, source: &str) -> Option<Kind> {
     let verb = sentence.tokens.get(directive.verb)?;
     // "Avoid jargon" is "do not use jargon"; "avoid using jargon" reads as it is.
     let mut object_from = directive.verb + 1;
-    if sentence.word(directive.start) == "avoid" && !verb.lower.ends_with("ing") {
+    if sentence.word(directive.start) == "avoid" && !sentence.lower(verb).ends_with("ing") {
         phrase.push(stem("use"));
         object_from = directive.verb;
     }
     let mut previous_end = verb.span.start;
     let mut vague_object = true;
     for (i, token) in sentence.tokens.iter().enumerate().skip(directive.verb) {
-        let word = token.lower.as_str();
+        let word = sentence.lower(token);
         let between = source.get(previous_end..token.span.start).unwrap_or("");
         if breaks_clause(between) || CLAUSE_ENDS.contains(&word) {
             break;
@@ -355,12 +353,12 @@ fn action(sentence: &Sentence, source: &str) -> Option<Kind> {
 /// `Some(true)` for "be concise", "keep your answers short", "respond briefly";
 /// `Some(false)` for "be thorough", "responses should be detailed", "answer in detail".
 fn length(sentence: &Sentence) -> Option<bool> {
-    let words: Vec<&str> = sentence.tokens.iter().map(|t| t.lower.as_str()).collect();
+    let words: Vec<&str> = sentence.words().collect();
     let brief = words.iter().any(|w| BRIEF.contains(w));
     let detailed = words.iter().any(|w| DETAILED.contains(w))
-        || sentence.tokens.windows(2).any(|pair| {
-            matches!(pair, [a, b] if (a.lower == "in" && matches!(b.lower.as_str(), "detail" | "depth")) || (a.lower == "at" && b.lower == "length"))
-        });
+        || words
+            .windows(2)
+            .any(|pair| matches!(pair, ["in", "detail" | "depth"] | ["at", "length"]));
     if brief == detailed {
         return None;
     }
@@ -417,7 +415,7 @@ fn length(sentence: &Sentence) -> Option<bool> {
 
 /// "Respond in Spanish", "Your answers must be in English", "Use French only".
 fn language(sentence: &Sentence) -> Option<&'static str> {
-    let words: Vec<&str> = sentence.tokens.iter().map(|t| t.lower.as_str()).collect();
+    let words: Vec<&str> = sentence.words().collect();
     if words.iter().any(|w| {
         matches!(
             *w,

@@ -8,10 +8,14 @@
 //! list items with different labels (`Self-hosted: …` / `SaaS: …`) are not instructions
 //! repeated and are left alone.
 
+use std::cell::{OnceCell, RefCell};
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
 use crate::lint::{Category, Context, Docs, Edit, Fix, FixKind, Formats, Report, Rule, Severity};
 use crate::text::Span;
 
-use super::instruction::{Outline, Sentence, prose_sentences, stem};
+use super::instruction::{Outline, Sentence, prose_sentences, stem_into};
 
 pub(crate) static RULE: Rule = Rule {
     id: "duplicate-instruction",
@@ -45,15 +49,6 @@ fn check(cx: &Context<'_>, report: &mut Report) {
     let source = cx.source();
     let outline = Outline::of(cx);
     let sentences = prose_sentences(cx);
-    let sets: Vec<Vec<String>> = sentences
-        .iter()
-        .map(|sentence| {
-            let mut set: Vec<String> = sentence.tokens.iter().map(|t| stem(&t.lower)).collect();
-            set.sort();
-            set.dedup();
-            set
-        })
-        .collect();
     let candidates: Vec<Candidate> = sentences
         .iter()
         .enumerate()
@@ -67,22 +62,29 @@ fn check(cx: &Context<'_>, report: &mut Report) {
             label: line_label(source, sentence.span),
         })
         .collect();
-    let set = |i: usize| sets.get(i).map_or(&[][..], Vec::as_slice);
+    if candidates.len() < 2 {
+        return;
+    }
+    let sets = StemSets::new(&sentences);
+    let set = |i: usize| sets.get(i);
     // Neighbours that are alike but not the same mark a repeated structure (the same step
     // under "If A:" and "If B:"), not a repeated instruction.
     let parallel = |i: usize, j: usize| {
-        let alike = |a: &[String], b: &[String]| a != b && jaccard_at(a, b, 0.5) >= 0.5;
+        let alike = |a: &[u32], b: &[u32]| a != b && jaccard_at(a, b, 0.5) >= 0.5;
         (1..=3).any(|k| (k <= i && alike(set(i - k), set(j - k))) || alike(set(i + k), set(j + k)))
     };
     for (k, later) in candidates.iter().enumerate() {
         let earlier = candidates.get(..k).unwrap_or(&[]).iter().find(|earlier| {
+            // Cheap tests first: the word sets are built for the pairs that get this far.
+            if earlier.label != later.label {
+                return false;
+            }
             let (a, b) = (set(earlier.index), set(later.index));
             // A near copy in another section is a parallel item ("for each supporting
             // entity…" under Proponents, "for each opposing entity…" under Opponents).
             let same_section =
-                a == b || outline.section(earlier.start) == outline.section(later.start);
-            earlier.label == later.label
-                && same_section
+                outline.section(earlier.start) == outline.section(later.start) || a == b;
+            same_section
                 && jaccard_at(a, b, THRESHOLD) >= THRESHOLD
                 && !parallel(earlier.index, later.index)
         });
@@ -117,6 +119,76 @@ fn check(cx: &Context<'_>, report: &mut Report) {
     }
 }
 
+/// Each sentence's set of stemmed words, built on first use (most sentences are never
+/// compared), as sorted ids of the file's distinct stems: comparing sets compares integers,
+/// and each distinct stem is allocated once per file rather than once per word.
+struct StemSets<'s> {
+    sentences: &'s [Sentence],
+    sets: Vec<OnceCell<Vec<u32>>>,
+    ids: RefCell<HashMap<String, u32, BuildHasherDefault<Fnv>>>,
+    buffer: RefCell<String>,
+}
+
+impl<'s> StemSets<'s> {
+    fn new(sentences: &'s [Sentence]) -> Self {
+        StemSets {
+            sentences,
+            sets: sentences.iter().map(|_| OnceCell::new()).collect(),
+            ids: RefCell::default(),
+            buffer: RefCell::default(),
+        }
+    }
+
+    /// The set of sentence `i` (empty past the end).
+    fn get(&self, i: usize) -> &[u32] {
+        let (Some(cell), Some(sentence)) = (self.sets.get(i), self.sentences.get(i)) else {
+            return &[];
+        };
+        cell.get_or_init(|| {
+            let mut ids = self.ids.borrow_mut();
+            let mut stemmed = self.buffer.borrow_mut();
+            let mut set: Vec<u32> = sentence
+                .words()
+                .map(|word| {
+                    stem_into(word, &mut stemmed);
+                    if let Some(&id) = ids.get(stemmed.as_str()) {
+                        return id;
+                    }
+                    let id = ids.len() as u32;
+                    ids.insert(stemmed.clone(), id);
+                    id
+                })
+                .collect();
+            set.sort_unstable();
+            set.dedup();
+            set
+        })
+    }
+}
+
+/// FNV-1a: the stems are short and the map is rebuilt per file, where SipHash's start-up
+/// cost dominated.
+struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Self {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.0 ^= u64::from(byte);
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+}
+
 /// The lowercase label that opens a line (`- **Close Match Found:** …` → `close match found`).
 fn line_label(source: &str, span: Span) -> String {
     let line_start = source
@@ -138,7 +210,7 @@ fn line_label(source: &str, span: Span) -> String {
 }
 
 /// The Jaccard index of two sorted sets; 0 when their sizes alone rule out `threshold`.
-fn jaccard_at(a: &[String], b: &[String], threshold: f64) -> f64 {
+fn jaccard_at(a: &[u32], b: &[u32], threshold: f64) -> f64 {
     let (small, large) = if a.len() <= b.len() { (a, b) } else { (b, a) };
     if (small.len() as f64) < threshold * large.len() as f64 {
         return 0.0;
@@ -161,8 +233,10 @@ fn is_template(text: &str) -> bool {
     text.starts_with(quoted)
         || text.ends_with(quoted)
         || (text.contains('[') && text.contains(']'))
-        || text.contains("___")
-        || (text.contains("...") && text.contains(':') && text.len() < 80)
+        // A quick `char` search first: setting up a substring search costs more than most
+        // sentences take to scan.
+        || (text.contains('_') && text.contains("___"))
+        || (text.len() < 80 && text.contains(':') && text.contains("..."))
 }
 
 /// `Example: …`, `Input: …`, `Q: …` lines show data, not instructions.

@@ -12,11 +12,14 @@ use crate::lint::text::Word;
 use crate::lint::{Analysis, Context};
 use crate::text::Span;
 
-/// A word of a sentence, with its lowercase form (curly apostrophes made straight).
+/// A word of a sentence. Its lowercase form (curly apostrophes made straight) is
+/// [`Sentence::word`]: all of a sentence's lowercase words share one string, since a file has
+/// hundreds of thousands of words and a `String` each made allocation the clarity rules' cost.
 #[derive(Debug, Clone)]
 pub(crate) struct Token {
     pub span: Span,
-    pub lower: String,
+    /// Where the lowercase word is in [`Sentence::lower`].
+    lower: std::ops::Range<usize>,
 }
 
 /// One sentence of the prose, read for instructions.
@@ -29,6 +32,12 @@ pub(crate) struct Sentence {
     pub head: usize,
     /// The sentence ends with a question mark.
     pub question: bool,
+    /// The lowercase words, one after another.
+    lower: String,
+    /// [`Sentence::directive`] and [`Sentence::is_instruction`], read once with the sentence:
+    /// most clarity rules ask for them for every sentence.
+    directive: Option<Directive>,
+    instruction: bool,
 }
 
 /// Whether a directive asks for something or forbids it.
@@ -125,11 +134,16 @@ impl Sentence {
     /// Reads the sentence at `span` using the file's shared words.
     pub fn read(cx: &Context<'_>, span: Span) -> Sentence {
         let source = cx.source();
+        let mut lower = String::with_capacity(span.end.saturating_sub(span.start));
         let tokens: Vec<Token> = words_in(cx.words(), span)
             .iter()
-            .map(|word| Token {
-                span: word.span,
-                lower: lowercase(word.text(source)),
+            .map(|word| {
+                let start = lower.len();
+                push_lowercase(&mut lower, word.text(source));
+                Token {
+                    span: word.span,
+                    lower: start..lower.len(),
+                }
             })
             .collect();
         let text = cx.text(span);
@@ -141,13 +155,29 @@ impl Sentence {
             tokens,
             head: 0,
             question,
+            lower,
+            directive: None,
+            instruction: false,
         };
         sentence.head = sentence.find_head(source);
+        sentence.directive = sentence.read_directive();
+        sentence.instruction = sentence.read_is_instruction();
         sentence
     }
 
+    /// The lowercase word at `index`, or "" past the end.
     pub fn word(&self, index: usize) -> &str {
-        self.tokens.get(index).map_or("", |t| t.lower.as_str())
+        self.tokens.get(index).map_or("", |t| self.lower(t))
+    }
+
+    /// The lowercase form of one of the sentence's tokens.
+    pub fn lower(&self, token: &Token) -> &str {
+        self.lower.get(token.lower.clone()).unwrap_or("")
+    }
+
+    /// The lowercase words in order.
+    pub fn words(&self) -> impl DoubleEndedIterator<Item = &str> + '_ {
+        self.tokens.iter().map(|t| self.lower(t))
     }
 
     pub fn len(&self) -> usize {
@@ -184,7 +214,7 @@ impl Sentence {
             }
         }
         while let Some(token) = self.tokens.get(head) {
-            let word = token.lower.as_str();
+            let word = self.lower(token);
             // "1.", "2)", "a)", "B." but not the pronoun "I".
             let marked = source
                 .get(token.span.end..)
@@ -202,6 +232,10 @@ impl Sentence {
 
     /// Reads the directive at the head, if the sentence opens with one.
     pub fn directive(&self) -> Option<Directive> {
+        self.directive
+    }
+
+    fn read_directive(&self) -> Option<Directive> {
         if self.question {
             return None;
         }
@@ -348,15 +382,18 @@ impl Sentence {
     /// An instruction: it opens with a directive or contains a modal ("should", "must").
     /// Questions are not instructions.
     pub fn is_instruction(&self) -> bool {
+        self.instruction
+    }
+
+    fn read_is_instruction(&self) -> bool {
         if self.question {
             return false;
         }
         self.directive().is_some()
             || self
-                .tokens
-                .iter()
+                .words()
                 .skip(self.head)
-                .any(|t| MODALS.contains(&t.lower.as_str()))
+                .any(|word| MODALS.contains(&word))
             || self.has_at(self.head, "your task is to")
             || self.has_at(self.head, "your job is to")
             || self.has_at(self.head, "your goal is to")
@@ -381,13 +418,16 @@ pub(crate) fn is_reply_noun(word: &str) -> bool {
     )
 }
 
-/// A word in lowercase with curly apostrophes made straight, allocating once.
-fn lowercase(word: &str) -> String {
-    let lower = word.to_lowercase();
-    if lower.contains('’') {
-        lower.replace('’', "'")
+/// Appends a word in lowercase with curly apostrophes made straight.
+fn push_lowercase(out: &mut String, word: &str) {
+    if word.is_ascii() {
+        out.extend(word.chars().map(|c| c.to_ascii_lowercase()));
     } else {
-        lower
+        out.extend(
+            word.to_lowercase()
+                .chars()
+                .map(|c| if c == '’' { '\'' } else { c }),
+        );
     }
 }
 
@@ -401,13 +441,23 @@ pub(crate) fn words_in(words: &[Word], span: Span) -> &[Word] {
 /// A crude stem, enough to match "sources"/"source" and "using"/"use" when comparing
 /// instructions: lowercase input, suffixes and a final `e` stripped.
 pub(crate) fn stem(word: &str) -> String {
-    let mut w = word.trim_end_matches("'s").to_string();
+    let mut w = String::new();
+    stem_into(word, &mut w);
+    w
+}
+
+/// [`stem`] into a buffer the caller reuses, for callers that stem every word of a file.
+pub(crate) fn stem_into(word: &str, w: &mut String) {
+    w.clear();
+    w.push_str(word.trim_end_matches("'s"));
     let strip = |w: &mut String, suffix: &str, min: usize| {
         let stem = w.strip_suffix(suffix).unwrap_or("");
         // The stem must keep a vowel: "thing" and "string" are not "-ing" forms.
         if w.len() >= min + suffix.len()
             && w.ends_with(suffix)
-            && stem.contains(['a', 'e', 'i', 'o', 'u', 'y'])
+            && stem
+                .bytes()
+                .any(|b| matches!(b, b'a' | b'e' | b'i' | b'o' | b'u' | b'y'))
         {
             w.truncate(w.len() - suffix.len());
             true
@@ -415,9 +465,9 @@ pub(crate) fn stem(word: &str) -> String {
             false
         }
     };
-    if strip(&mut w, "ies", 2) {
+    if strip(w, "ies", 2) {
         w.push('y');
-    } else if strip(&mut w, "ing", 2) || strip(&mut w, "ed", 3) {
+    } else if strip(w, "ing", 2) || strip(w, "ed", 3) {
         // "running" → "runn" → "run"
         let bytes = w.as_bytes();
         if let [.., a, b] = bytes
@@ -431,7 +481,7 @@ pub(crate) fn stem(word: &str) -> String {
         || w.ends_with("ches")
         || w.ends_with("xes")
     {
-        strip(&mut w, "es", 2);
+        strip(w, "es", 2);
     } else if !w.ends_with("ss")
         && !w.ends_with("us")
         && !w.ends_with("sis")
@@ -440,20 +490,19 @@ pub(crate) fn stem(word: &str) -> String {
             "this" | "his" | "was" | "has" | "does" | "yes" | "its"
         )
     {
-        strip(&mut w, "s", 3);
+        strip(w, "s", 3);
     }
     if w.len() >= 3 && w.ends_with('e') && !w.ends_with("ee") {
         w.pop();
     }
-    w
 }
 
-/// True when the text has a number: digits or a number word.
-pub(crate) fn has_number(tokens: &[Token]) -> bool {
-    tokens.iter().any(|t| {
-        t.lower.chars().any(|c| c.is_ascii_digit())
+/// True when the sentence has a number: digits or a number word.
+pub(crate) fn has_number(sentence: &Sentence) -> bool {
+    sentence.words().any(|word| {
+        word.chars().any(|c| c.is_ascii_digit())
             || matches!(
-                t.lower.as_str(),
+                word,
                 "one"
                     | "two"
                     | "three"

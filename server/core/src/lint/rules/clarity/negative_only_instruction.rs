@@ -59,9 +59,8 @@ fn check(cx: &Context<'_>, report: &mut Report) {
         let next_says_what = sentences.get(i + 1).is_some_and(|next| {
             next.directive().is_some_and(|d| d.polarity == Polarity::Do)
                 || next
-                    .tokens
-                    .iter()
-                    .any(|t| matches!(t.lower.as_str(), "instead" | "rather"))
+                    .words()
+                    .any(|word| matches!(word, "instead" | "rather"))
         });
         let previous_says_only =
             i.checked_sub(1)
@@ -71,9 +70,8 @@ fn check(cx: &Context<'_>, report: &mut Report) {
                         .directive()
                         .is_some_and(|d| d.polarity == Polarity::Do)
                         && previous
-                            .tokens
-                            .iter()
-                            .any(|t| matches!(t.lower.as_str(), "only" | "solely" | "exclusively"))
+                            .words()
+                            .any(|word| matches!(word, "only" | "solely" | "exclusively"))
                 });
         if next_says_what || previous_says_only {
             continue;
@@ -108,11 +106,7 @@ fn is_prohibition(sentence: &Sentence, start: usize) -> bool {
 /// An alternative in the same sentence: "instead", "only", "but", or a positive instruction
 /// in a clause of its own ("Don't guess; ask the user").
 fn offers_alternative(sentence: &Sentence, verb: usize, source: &str) -> bool {
-    if sentence
-        .tokens
-        .iter()
-        .any(|t| ALTERNATIVES.contains(&t.lower.as_str()))
-    {
+    if sentence.words().any(|word| ALTERNATIVES.contains(&word)) {
         return true;
     }
     let tokens = &sentence.tokens;

@@ -172,7 +172,7 @@ fn check(cx: &Context<'_>, report: &mut Report) {
                     .iter()
                     .rev()
                     .find(|t| t.span.end <= at)
-                    .map_or("", |t| t.lower.as_str());
+                    .map_or("", |t| sentence.lower(t));
                 if NOT_THE_MODEL.contains(&previous) {
                     continue;
                 }

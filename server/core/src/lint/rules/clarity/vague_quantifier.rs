@@ -91,7 +91,7 @@ fn check(cx: &Context<'_>, report: &mut Report) {
             .into_iter()
             .flatten()
             .filter_map(|k| sentences.get(k))
-            .any(|s| has_number(&s.tokens));
+            .any(has_number);
         if nearby {
             continue;
         }
@@ -129,7 +129,7 @@ fn vague(cx: &Context<'_>, sentence: &Sentence) -> Option<(Span, Vague)> {
         if in_brackets(token.span) {
             continue;
         }
-        let word = token.lower.as_str();
+        let word = sentence.word(i);
         let next = sentence.word(i + 1);
         let next2 = sentence.word(i + 2);
         let span_to = |last: usize| {

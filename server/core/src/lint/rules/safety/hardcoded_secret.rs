@@ -6,7 +6,7 @@
 
 use std::sync::LazyLock;
 
-use crate::lint::pattern::WordRegex;
+use crate::lint::pattern::{WordRegex, has_non_ascii_word};
 
 use crate::lint::{
     Category, Context, Docs, Edit, Fix, FixKind, Format, Formats, Report, Rule, Severity,
@@ -252,8 +252,9 @@ fn check(cx: &Context<'_>, report: &mut Report) {
             .iter()
             .any(|(done, _, _)| done.start < span.end && span.start < done.end)
     };
+    let non_ascii_word = has_non_ascii_word(source);
     for detector in DETECTORS.iter() {
-        let Some(regex) = detector.regex.for_text(source) else {
+        let Some(regex) = detector.regex.choose(non_ascii_word) else {
             continue;
         };
         for hit in regex.find_iter(source) {
@@ -270,7 +271,7 @@ fn check(cx: &Context<'_>, report: &mut Report) {
             found.push((span, detector.what, detector.variable.to_string()));
         }
     }
-    if let Some(assigned) = ASSIGNED.for_text(source) {
+    if let Some(assigned) = ASSIGNED.choose(non_ascii_word) {
         for captures in assigned.captures_iter(source) {
             let (Some(name), Some(value)) = (captures.get(1), captures.get(2)) else {
                 continue;

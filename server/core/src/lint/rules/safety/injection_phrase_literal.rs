@@ -8,7 +8,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use crate::lint::pattern::WordRegex;
+use crate::lint::pattern::{Gate, WordRegex};
 
 use crate::lint::{Category, Context, Docs, FixKind, Formats, Report, Rule, Severity};
 use crate::text::Span;
@@ -97,9 +97,78 @@ static PATTERNS: LazyLock<Vec<(&'static str, WordRegex)>> = LazyLock::new(|| {
     .collect()
 });
 
-/// Every pattern at once: nearly every sentence matches none, and one search tells.
-static ANY: LazyLock<WordRegex> =
-    LazyLock::new(|| WordRegex::any(PATTERNS.iter().map(|(_, regex)| regex.as_str())));
+/// Words each pattern (in order) cannot match without, by group (see [`Gate`]): nearly every
+/// sentence lacks them, and one pass over it tells.
+const NEEDS: [&[&[&str]]; 10] = [
+    &[OVERRIDE, TARGET],
+    &[OVERRIDE, &["your"]],
+    &[OVERRIDE, &["everything", "anything"]],
+    &[
+        &["you"],
+        &[
+            "dan",
+            "jailbroken",
+            "developer",
+            "god",
+            "jailbreak",
+            "unrestricted",
+            "unfiltered",
+            "uncensored",
+        ],
+    ],
+    &[&["dan"], &["anything"]],
+    &[&["mode"], MODE],
+    &[&["mode"], MODE],
+    &[&["jailbr"]],
+    &[
+        &["pretend", "imagine", "act", "behave", "assume"],
+        RESTRICTION,
+    ],
+    &[&["you"], &["bound"]],
+];
+const OVERRIDE: &[&str] = &[
+    "ignore",
+    "disregard",
+    "forget",
+    "override",
+    "bypass",
+    "discard",
+    "abandon",
+];
+const TARGET: &[&str] = &[
+    "instruction",
+    "prompt",
+    "direction",
+    "directive",
+    "rules",
+    "guidelines",
+    "guardrails",
+    "constraints",
+    "restrictions",
+    "programming",
+    "message",
+    "command",
+    "context",
+    "polic",
+];
+const MODE: &[&str] = &["developer", "god", "jailbreak", "unrestricted", "dan"];
+const RESTRICTION: &[&str] = &[
+    "restrictions",
+    "limitations",
+    "limits",
+    "rules",
+    "filters",
+    "guidelines",
+    "constraints",
+    "censorship",
+    "boundaries",
+    "policies",
+    "ethics",
+    "morals",
+    "safeguards",
+];
+
+static GATE: LazyLock<Gate> = LazyLock::new(|| Gate::new(&NEEDS));
 
 /// Words before the phrase (in its sentence) that make it a description rather than an order:
 /// conditions, reported speech, examples, negation, defence vocabulary.
@@ -226,11 +295,15 @@ fn check(cx: &Context<'_>, report: &mut Report) {
             continue;
         }
         let text = cx.text(sentence);
-        if !ANY.is_match(text) {
+        let present = GATE.scan(text);
+        if !GATE.admits_any(present) {
             continue;
         }
         let mut reported = Vec::new();
-        for (kind, regex) in PATTERNS.iter() {
+        for (pattern, (kind, regex)) in PATTERNS.iter().enumerate() {
+            if !GATE.admits(present, pattern) {
+                continue;
+            }
             let Some(regex) = regex.for_text(text) else {
                 continue;
             };
@@ -274,7 +347,13 @@ mod tests {
     #[test]
     fn patterns_compile() {
         assert!(super::PATTERNS.iter().all(|(_, regex)| regex.compiles()));
-        assert!(super::ANY.compiles());
+    }
+
+    #[test]
+    fn the_gate_admits_every_match() {
+        let patterns: Vec<&str> = super::PATTERNS.iter().map(|(_, r)| r.as_str()).collect();
+        assert_eq!(patterns.len(), super::NEEDS.len());
+        crate::lint::pattern::assert_gate_sound(&super::GATE, &patterns);
     }
 
     #[test]

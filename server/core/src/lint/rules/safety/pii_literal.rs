@@ -375,11 +375,12 @@ fn find_all(text: &str) -> Vec<(usize, usize, Kind)> {
     // Every pattern but the email one needs a digit, and that one needs an `@`: prose without
     // them (most of it) is not searched. A non-ASCII digit is a non-ASCII word character.
     let has_at = text.contains('@');
-    let has_digit = text.bytes().any(|b| b.is_ascii_digit()) || has_non_ascii_word(text);
+    let non_ascii_word = has_non_ascii_word(text);
+    let has_digit = non_ascii_word || text.bytes().any(|b| b.is_ascii_digit());
     // The matches of `pattern`, if the text can have any.
     let search = |pattern: &'static WordRegex, possible: bool| {
         possible
-            .then(|| pattern.for_text(text))
+            .then(|| pattern.choose(non_ascii_word))
             .flatten()
             .into_iter()
             .flat_map(|regex| regex.find_iter(text))
@@ -434,7 +435,7 @@ fn find_all(text: &str) -> Vec<(usize, usize, Kind)> {
             push(&mut hits, m.start(), m.end(), Kind::Card);
         }
     }
-    let ssn = p.ssn.for_text(text).filter(|_| has_digit);
+    let ssn = p.ssn.choose(non_ascii_word).filter(|_| has_digit);
     for c in ssn.into_iter().flat_map(|regex| regex.captures_iter(text)) {
         let (Some(all), Some(area), Some(group), Some(serial)) =
             (c.get(0), c.get(1), c.get(2), c.get(3))

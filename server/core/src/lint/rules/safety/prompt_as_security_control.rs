@@ -5,7 +5,7 @@
 
 use std::sync::LazyLock;
 
-use crate::lint::pattern::WordRegex;
+use crate::lint::pattern::{Gate, WordRegex};
 use crate::lint::{Category, Context, Docs, FixKind, Formats, Report, Rule, Severity};
 use crate::text::Span;
 
@@ -94,9 +94,97 @@ static PATTERNS: LazyLock<Vec<(&'static str, WordRegex)>> = LazyLock::new(|| {
     .collect()
 });
 
-/// Every pattern at once: nearly every sentence matches none, and one search tells.
-static ANY: LazyLock<WordRegex> =
-    LazyLock::new(|| WordRegex::any(PATTERNS.iter().map(|(_, regex)| regex.as_str())));
+/// Words each pattern (in order) cannot match without, by group (see [`Gate`]): nearly every
+/// sentence lacks them, and one pass over it tells.
+const NEEDS: [&[&[&str]]; 10] = [
+    &[NEGATION, DISCLOSE, PROMPT],
+    &[NEGATION, SHOW, QUALIFIED, PROMPT],
+    &[
+        NEGATION,
+        SHOW,
+        PROMPT,
+        &["user", "anyone", "anybody", "verbatim", "even"],
+    ],
+    &[
+        &["instructions", "prompt", "objective", "purpose", "rules"],
+        &["must", "should", "will", "may"],
+        NEGATION,
+        DISCLOSE,
+    ],
+    &[
+        &["keep"],
+        PROMPT,
+        &["secret", "confidential", "private", "hidden"],
+    ],
+    &[
+        PROMPT,
+        &[
+            "secret",
+            "confidential",
+            "private",
+            "proprietary",
+            "classified",
+        ],
+    ],
+    &[
+        &["only"],
+        &[
+            "admin",
+            "authori",
+            "staff",
+            "employees",
+            "managers",
+            "moderators",
+            "owner",
+            "premium",
+            "paying",
+            "verified",
+            "internal",
+            "superusers",
+            "root",
+        ],
+    ],
+    &[&["user"], &["admin", "moderator", "superuser", "root"]],
+    &[&["unless", "only", "until"], PASSWORD],
+    &[&["the"], PASSWORD],
+];
+const NEGATION: &[&str] = &["never", "not", "n't", "under"];
+const DISCLOSE: &[&str] = &[
+    "reveal", "disclose", "share", "leak", "expose", "divulge", "give", "hand",
+];
+const SHOW: &[&str] = &[
+    "repeat",
+    "print",
+    "output",
+    "show",
+    "tell",
+    "recite",
+    "reproduce",
+    "paraphrase",
+    "summari",
+    "explain",
+    "discuss",
+    "write",
+    "provide",
+    "give",
+    "send",
+    "copy",
+];
+const QUALIFIED: &[&str] = &[
+    "system", "hidden", "secret", "internal", "initial", "original",
+];
+const PROMPT: &[&str] = &[
+    "instructions",
+    "prompt",
+    "message",
+    "rules",
+    "guidelines",
+    "configuration",
+    "directives",
+];
+const PASSWORD: &[&str] = &["pass", "secret", "code", "pin"];
+
+static GATE: LazyLock<Gate> = LazyLock::new(|| Gate::new(&NEEDS));
 
 fn check(cx: &Context<'_>, report: &mut Report) {
     for &sentence in cx.sentences() {
@@ -104,11 +192,15 @@ fn check(cx: &Context<'_>, report: &mut Report) {
             continue;
         }
         let text = cx.text(sentence);
-        if !ANY.is_match(text) {
+        let present = GATE.scan(text);
+        if !GATE.admits_any(present) {
             continue;
         }
         let mut reported: Vec<Span> = Vec::new();
-        for (what, regex) in PATTERNS.iter() {
+        for (pattern, (what, regex)) in PATTERNS.iter().enumerate() {
+            if !GATE.admits(present, pattern) {
+                continue;
+            }
             let Some(regex) = regex.for_text(text) else {
                 continue;
             };
@@ -140,7 +232,13 @@ mod tests {
     #[test]
     fn patterns_compile() {
         assert!(super::PATTERNS.iter().all(|(_, regex)| regex.compiles()));
-        assert!(super::ANY.compiles());
+    }
+
+    #[test]
+    fn the_gate_admits_every_match() {
+        let patterns: Vec<&str> = super::PATTERNS.iter().map(|(_, r)| r.as_str()).collect();
+        assert_eq!(patterns.len(), super::NEEDS.len());
+        crate::lint::pattern::assert_gate_sound(&super::GATE, &patterns);
     }
 
     #[test]
