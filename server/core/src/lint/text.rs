@@ -137,6 +137,18 @@ pub(crate) fn is_regex_digit(c: char) -> bool {
     }
 }
 
+/// True when `at` is inside a `` `code span` `` on its line (an odd number of backticks
+/// before it on the line).
+pub fn in_inline_code(source: &str, at: usize) -> bool {
+    let line_start = source
+        .get(..at)
+        .and_then(|s| s.rfind('\n'))
+        .map_or(0, |i| i + 1);
+    source
+        .get(line_start..at)
+        .is_some_and(|before| before.matches('`').count() % 2 == 1)
+}
+
 /// Levenshtein-closest candidate within a distance that still reads as a typo.
 pub fn did_you_mean<'c>(
     word: &str,

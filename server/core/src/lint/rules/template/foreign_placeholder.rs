@@ -13,6 +13,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use crate::lint::text::in_inline_code;
 use crate::lint::{
     Category, Context, Docs, Edit, Fix, FixKind, Format, Formats, Report, Rule, Severity,
 };
@@ -212,17 +213,6 @@ fn jinja_to_handlebars(keyword: &str, args: &str) -> Option<String> {
         }
         _ => return None,
     })
-}
-
-/// True when `at` is inside a `` `code span` `` on its line.
-fn in_inline_code(source: &str, at: usize) -> bool {
-    let line_start = source
-        .get(..at)
-        .and_then(|s| s.rfind('\n'))
-        .map_or(0, |i| i + 1);
-    source
-        .get(line_start..at)
-        .is_some_and(|before| before.matches('`').count() % 2 == 1)
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! is sent to the model like any other text: notes to colleagues, disabled instructions and
 //! all. Handlebars' `{{!-- … --}}` (Jinja's `{# … #}` in Prompty) is removed when rendering.
 
+use crate::lint::text::in_inline_code;
 use crate::lint::{
     Category, Context, Docs, Edit, Fix, FixKind, Format, Formats, Report, Rule, Severity,
 };
@@ -101,16 +102,6 @@ fn convert(cx: &Context<'_>, span: Span) -> Option<Vec<Edit>> {
         Edit::replace(Span::new(span.start, span.start + 4), open),
         Edit::replace(Span::new(span.end - 3, span.end), close),
     ])
-}
-
-/// True when `at` is inside a `` `code span` `` of its line.
-fn in_inline_code(text: &str, at: usize) -> bool {
-    let line_start = text
-        .get(..at)
-        .and_then(|t| t.rfind('\n'))
-        .map_or(0, |i| i + 1);
-    text.get(line_start..at)
-        .is_some_and(|before| before.matches('`').count() % 2 == 1)
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use crate::lint::text::in_inline_code;
 use crate::lint::{Category, Context, Docs, FixKind, Formats, Report, Rule, Severity};
 use crate::text::Span;
 
@@ -137,17 +138,6 @@ fn is_leftover(source: &str, span: Span) -> bool {
     let value = before.trim_end().ends_with(':')
         && after.trim().trim_end_matches(['.', ';', ',']).is_empty();
     bracketed || noted || line_start_note || value
-}
-
-/// True when `at` is inside a `` `code span` `` on its line.
-fn in_inline_code(source: &str, at: usize) -> bool {
-    let line_start = source
-        .get(..at)
-        .and_then(|s| s.rfind('\n'))
-        .map_or(0, |i| i + 1);
-    source
-        .get(line_start..at)
-        .is_some_and(|before| before.matches('`').count() % 2 == 1)
 }
 
 #[cfg(test)]
