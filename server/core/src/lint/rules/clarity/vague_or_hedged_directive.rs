@@ -14,7 +14,7 @@ use aho_corasick::{AhoCorasick, MatchKind};
 use crate::lint::{Category, Context, Docs, FixKind, Formats, Report, Rule, Severity};
 use crate::text::Span;
 
-use super::instruction::prose_sentences;
+use super::instruction::{Sentence, prose_sentences};
 
 pub(crate) static RULE: Rule = Rule {
     id: "vague-or-hedged-directive",
@@ -120,18 +120,39 @@ const NOT_THE_MODEL: &[&str] = &[
     "to",
 ];
 
+/// "If possible, include a citation.": a leading clause, a comma, then a directive. Such a
+/// sentence does not open with its directive, so it is not read as an instruction as a whole;
+/// returns the length of the leading clause, the only place a hedge is looked for then.
+fn hedged_clause_then_directive(cx: &Context<'_>, sentence: &Sentence) -> Option<usize> {
+    let comma = cx.text(sentence.span).find(',')?;
+    let after = sentence.span.start + comma;
+    sentence
+        .tokens
+        .iter()
+        .position(|token| token.span.start > after)
+        .filter(|&i| sentence.directive_from(i).is_some())
+        .map(|_| comma)
+}
+
 fn check(cx: &Context<'_>, report: &mut Report) {
     let Some(automaton) = AUTOMATON.as_ref() else {
         return;
     };
     let source = cx.source();
     for sentence in prose_sentences(cx).iter() {
-        if !sentence.is_instruction() {
+        let searched = if sentence.is_instruction() {
+            cx.text(sentence.span).len()
+        } else if let Some(clause) = hedged_clause_then_directive(cx, sentence) {
+            clause
+        } else {
             continue;
-        }
+        };
         let text = cx.text(sentence.span);
         for found in automaton.find_iter(text) {
             let (start, end) = (found.start(), found.end());
+            if start >= searched {
+                break;
+            }
             let at = sentence.span.start + start;
             let span = Span::new(at, sentence.span.start + end);
             let Some(&(phrase, advice)) = HEDGES.get(found.pattern().as_usize()) else {
@@ -218,6 +239,13 @@ mod tests {
             ("Be helpful and kind.\n", "Be helpful"),
             ("List colors, sizes and so on.\n", "and so on"),
             ("You must always try to cite the page.\n", "try to"),
+            // A hedge that opens the sentence, before the directive.
+            ("If possible, include a citation.\n", "If possible"),
+            ("Where relevant, add links.\n", "Where relevant"),
+            (
+                "If possible, suggest tools that might be helpful.\n",
+                "If possible",
+            ),
         ] {
             assert_eq!(flagged(&RULE, source), [phrase], "{source}");
         }
