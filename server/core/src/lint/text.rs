@@ -29,27 +29,61 @@ pub fn words(source: &str, prose: &[Prose]) -> Vec<Word> {
     let mut out = Vec::new();
     for segment in prose {
         let text = segment.span.text(source);
-        let mut start: Option<usize> = None;
-        let mut chars = text.char_indices().peekable();
-        while let Some((i, c)) = chars.next() {
-            let joins = (c == '\'' || c == '’' || c == '-')
-                && start.is_some()
-                && chars.peek().is_some_and(|&(_, next)| is_word_char(next));
-            if is_word_char(c) || joins {
-                start.get_or_insert(i);
-            } else if let Some(s) = start.take() {
-                out.push(Word {
-                    span: Span::new(segment.span.start + s, segment.span.start + i),
-                });
-            }
-        }
-        if let Some(s) = start {
-            out.push(Word {
-                span: Span::new(segment.span.start + s, segment.span.end),
-            });
+        if text.is_ascii() {
+            ascii_words(text, segment.span.start, &mut out);
+        } else {
+            unicode_words(text, segment.span.start, &mut out);
         }
     }
     out
+}
+
+/// The words of one segment starting at `base`.
+fn unicode_words(text: &str, base: usize, out: &mut Vec<Word>) {
+    let mut start: Option<usize> = None;
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        let joins = (c == '\'' || c == '’' || c == '-')
+            && start.is_some()
+            && chars.peek().is_some_and(|&(_, next)| is_word_char(next));
+        if is_word_char(c) || joins {
+            start.get_or_insert(i);
+        } else if let Some(s) = start.take() {
+            out.push(Word {
+                span: Span::new(base + s, base + i),
+            });
+        }
+    }
+    if let Some(s) = start {
+        out.push(Word {
+            span: Span::new(base + s, base + text.len()),
+        });
+    }
+}
+
+/// [`words`] of an ASCII segment, byte by byte: the same rules (a `’` cannot occur), without
+/// decoding characters. Most prose is ASCII, and every text rule reads these words.
+fn ascii_words(text: &str, base: usize, out: &mut Vec<Word>) {
+    let bytes = text.as_bytes();
+    let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let mut start: Option<usize> = None;
+    for (i, &b) in bytes.iter().enumerate() {
+        let joins = (b == b'\'' || b == b'-')
+            && start.is_some()
+            && bytes.get(i + 1).is_some_and(|&next| is_word(next));
+        if is_word(b) || joins {
+            start.get_or_insert(i);
+        } else if let Some(s) = start.take() {
+            out.push(Word {
+                span: Span::new(base + s, base + i),
+            });
+        }
+    }
+    if let Some(s) = start {
+        out.push(Word {
+            span: Span::new(base + s, base + text.len()),
+        });
+    }
 }
 
 /// The sentences of every prose segment: text up to `.`, `!` or `?` followed by whitespace,
@@ -187,6 +221,18 @@ mod tests {
             .map(|w| w.text(text))
             .collect();
         assert_eq!(got, ["Don't", "re-use", "it", "quoted", "end"]);
+    }
+
+    proptest::proptest! {
+        /// The ASCII path splits exactly like the general one.
+        #[test]
+        fn ascii_words_are_words(text in "[a-zA-Z0-9_' .,\\n-]{0,40}") {
+            let mut general = Vec::new();
+            unicode_words(&text, 3, &mut general);
+            let mut ascii = Vec::new();
+            ascii_words(&text, 3, &mut ascii);
+            proptest::prop_assert_eq!(ascii, general);
+        }
     }
 
     #[test]

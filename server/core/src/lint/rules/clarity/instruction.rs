@@ -186,6 +186,10 @@ impl Sentence {
 
     /// True when the words at `index` are exactly `phrase` (lowercase, space-separated).
     pub fn has_at(&self, index: usize, phrase: &str) -> bool {
+        // Most calls fail on the first letter: no need to split the phrase for those.
+        if self.word(index).as_bytes().first() != phrase.as_bytes().first() {
+            return false;
+        }
         phrase
             .split(' ')
             .enumerate()
@@ -421,7 +425,11 @@ pub(crate) fn is_reply_noun(word: &str) -> bool {
 /// Appends a word in lowercase with curly apostrophes made straight.
 fn push_lowercase(out: &mut String, word: &str) {
     if word.is_ascii() {
-        out.extend(word.chars().map(|c| c.to_ascii_lowercase()));
+        let start = out.len();
+        out.push_str(word);
+        if let Some(pushed) = out.get_mut(start..) {
+            pushed.make_ascii_lowercase();
+        }
     } else {
         out.extend(
             word.to_lowercase()
@@ -449,7 +457,13 @@ pub(crate) fn stem(word: &str) -> String {
 /// [`stem`] into a buffer the caller reuses, for callers that stem every word of a file.
 pub(crate) fn stem_into(word: &str, w: &mut String) {
     w.clear();
-    w.push_str(word.trim_end_matches("'s"));
+    // `trim_end_matches("'s")` without its substring-searcher set-up, which cost more than
+    // the rest of the stemming.
+    let mut word = word;
+    while let Some(rest) = word.strip_suffix("'s") {
+        word = rest;
+    }
+    w.push_str(word);
     let strip = |w: &mut String, suffix: &str, min: usize| {
         let stem = w.strip_suffix(suffix).unwrap_or("");
         // The stem must keep a vowel: "thing" and "string" are not "-ing" forms.

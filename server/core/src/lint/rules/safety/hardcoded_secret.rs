@@ -104,6 +104,26 @@ static ASSIGNED: LazyLock<WordRegex> = LazyLock::new(|| {
     )
 });
 
+/// True when the text has 32 characters in a row that `ASSIGNED` accepts in a value:
+/// `[A-Za-z0-9+/_=.~-]` and, as the regex is case-insensitive, `ſ` and the Kelvin sign.
+fn has_value_run(text: &str) -> bool {
+    let value = |c: char| {
+        c.is_ascii_alphanumeric()
+            || matches!(
+                c,
+                '+' | '/' | '_' | '=' | '.' | '~' | '-' | 'ſ' | '\u{212A}'
+            )
+    };
+    let mut run = 0;
+    for c in text.chars() {
+        run = if value(c) { run + 1 } else { 0 };
+        if run >= 32 {
+            return true;
+        }
+    }
+    false
+}
+
 /// Bits per character of the text's own character distribution.
 fn shannon_entropy(text: &str) -> f64 {
     let mut counts = std::collections::HashMap::<char, usize>::new();
@@ -271,7 +291,12 @@ fn check(cx: &Context<'_>, report: &mut Report) {
             found.push((span, detector.what, detector.variable.to_string()));
         }
     }
-    if let Some(assigned) = ASSIGNED.choose(non_ascii_word) {
+    // The assigned value is a run of 32 value characters: most files have none, and the
+    // search for a name before one is slow.
+    if let Some(assigned) = ASSIGNED
+        .choose(non_ascii_word)
+        .filter(|_| has_value_run(source))
+    {
         for captures in assigned.captures_iter(source) {
             let (Some(name), Some(value)) = (captures.get(1), captures.get(2)) else {
                 continue;

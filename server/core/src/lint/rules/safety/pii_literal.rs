@@ -89,6 +89,17 @@ static PATTERNS: LazyLock<Patterns> = LazyLock::new(|| Patterns {
     ),
 });
 
+/// The length of the longest run of ASCII digits.
+fn longest_digit_run(text: &str) -> usize {
+    let mut longest = 0;
+    let mut run = 0;
+    for b in text.bytes() {
+        run = if b.is_ascii_digit() { run + 1 } else { 0 };
+        longest = longest.max(run);
+    }
+    longest
+}
+
 /// Domains reserved for documentation (RFC 2606/6761) and stand-ins people use as such.
 fn is_example_email(email: &str) -> bool {
     let lower = email.to_ascii_lowercase();
@@ -376,7 +387,16 @@ fn find_all(text: &str) -> Vec<(usize, usize, Kind)> {
     // them (most of it) is not searched. A non-ASCII digit is a non-ASCII word character.
     let has_at = text.contains('@');
     let non_ascii_word = has_non_ascii_word(text);
-    let has_digit = non_ascii_word || text.bytes().any(|b| b.is_ascii_digit());
+    // The longest run of digits. `\d` is Unicode in the original patterns, but a non-ASCII
+    // digit is a non-ASCII word character, and then every pattern runs.
+    let digits_in_a_row = if non_ascii_word {
+        usize::MAX
+    } else {
+        longest_digit_run(text)
+    };
+    let has_digit = digits_in_a_row >= 1;
+    // Cards, SSNs and US phone numbers end in four digits in a row.
+    let has_four_digits = digits_in_a_row >= 4;
     // The matches of `pattern`, if the text can have any.
     let search = |pattern: &'static WordRegex, possible: bool| {
         possible
@@ -405,7 +425,7 @@ fn find_all(text: &str) -> Vec<(usize, usize, Kind)> {
             push(&mut hits, m.start(), m.end(), Kind::Iban);
         }
     }
-    for m in search(&p.card, has_digit) {
+    for m in search(&p.card, has_four_digits) {
         let number = digits(m.as_str());
         let separators: Vec<char> = m.as_str().chars().filter(|c| !c.is_ascii_digit()).collect();
         let consistent = separators.windows(2).all(|w| w[0] == w[1]);
@@ -435,7 +455,7 @@ fn find_all(text: &str) -> Vec<(usize, usize, Kind)> {
             push(&mut hits, m.start(), m.end(), Kind::Card);
         }
     }
-    let ssn = p.ssn.choose(non_ascii_word).filter(|_| has_digit);
+    let ssn = p.ssn.choose(non_ascii_word).filter(|_| has_four_digits);
     for c in ssn.into_iter().flat_map(|regex| regex.captures_iter(text)) {
         let (Some(all), Some(area), Some(group), Some(serial)) =
             (c.get(0), c.get(1), c.get(2), c.get(3))
@@ -453,7 +473,7 @@ fn find_all(text: &str) -> Vec<(usize, usize, Kind)> {
             push(&mut hits, all.start(), all.end(), Kind::Ssn);
         }
     }
-    for m in search(&p.phone_us, has_digit) {
+    for m in search(&p.phone_us, has_four_digits) {
         let number = digits(m.as_str());
         if !embedded(text, m.start(), m.end())
             && !is_fictional_us(&number)

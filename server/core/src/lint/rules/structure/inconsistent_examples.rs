@@ -78,6 +78,10 @@ fn label_of(cx: &Context<'_>, line: &ProseLine) -> Option<String> {
         return None;
     }
     let text = cx.text(line.span);
+    // A label ends with a colon; most lines have none and need no regex.
+    if !text.contains(':') {
+        return None;
+    }
     let captures = LABEL.as_ref()?.captures(text)?;
     let label = captures.name("label")?.as_str().trim();
     let lower = label.to_ascii_lowercase();
@@ -91,7 +95,13 @@ fn is_header(cx: &Context<'_>, line: &ProseLine) -> bool {
     if !line.at_line_start || cx.in_code_block(line.span.start) {
         return false;
     }
-    let Some(captures) = HEADER.as_ref().and_then(|h| h.captures(cx.text(line.span))) else {
+    let text = cx.text(line.span);
+    // Headers say "example" or "sample" (the letters after the first have no case folds
+    // outside ASCII): most lines do not and need no regex.
+    if !contains_ascii_caseless(text, "ample") {
+        return false;
+    }
+    let Some(captures) = HEADER.as_ref().and_then(|h| h.captures(text)) else {
         return false;
     };
     let marked = captures.name("heading").is_some()
@@ -100,6 +110,13 @@ fn is_header(cx: &Context<'_>, line: &ProseLine) -> bool {
     let title = captures.name("title").map_or("", |m| m.as_str().trim());
     let bare = captures.name("sep").is_some_and(|s| s.as_str() == ":") && title.is_empty();
     (marked || bare) && title.split_whitespace().count() <= 8
+}
+
+/// True when `text` contains `needle` (ASCII lowercase) in any ASCII case.
+fn contains_ascii_caseless(text: &str, needle: &str) -> bool {
+    text.as_bytes()
+        .windows(needle.len())
+        .any(|window| window.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
 /// The fields of the prose in `inside`: child tags (paired) and labels at line starts.
