@@ -171,15 +171,28 @@ pub(crate) fn is_regex_digit(c: char) -> bool {
     }
 }
 
+/// The start of the line holding `offset`.
+pub fn line_start(source: &str, offset: usize) -> usize {
+    source
+        .get(..offset)
+        .and_then(|before| before.rfind('\n'))
+        .map_or(0, |i| i + 1)
+}
+
+/// The end of the line holding `offset` (before its line break).
+pub fn line_end(source: &str, offset: usize) -> usize {
+    source
+        .get(offset..)
+        .and_then(|after| after.find('\n'))
+        .map_or(source.len(), |i| offset + i)
+        .max(offset.min(source.len()))
+}
+
 /// True when `at` is inside a `` `code span` `` on its line (an odd number of backticks
 /// before it on the line).
 pub fn in_inline_code(source: &str, at: usize) -> bool {
-    let line_start = source
-        .get(..at)
-        .and_then(|s| s.rfind('\n'))
-        .map_or(0, |i| i + 1);
     source
-        .get(line_start..at)
+        .get(line_start(source, at)..at)
         .is_some_and(|before| before.matches('`').count() % 2 == 1)
 }
 

@@ -12,6 +12,7 @@ use std::cell::{OnceCell, RefCell};
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
+use crate::lint::text::{line_end, line_start};
 use crate::lint::{Category, Context, Docs, Edit, Fix, FixKind, Formats, Report, Rule, Severity};
 use crate::text::Span;
 
@@ -191,12 +192,8 @@ impl Hasher for Fnv {
 
 /// The lowercase label that opens a line (`- **Close Match Found:** …` → `close match found`).
 fn line_label(source: &str, span: Span) -> String {
-    let line_start = source
-        .get(..span.start)
-        .and_then(|before| before.rfind('\n'))
-        .map_or(0, |i| i + 1);
     let line = source
-        .get(line_start..)
+        .get(line_start(source, span.start)..)
         .and_then(|rest| rest.lines().next())
         .unwrap_or("");
     let Some((label, _)) = line.split_once(':') else {
@@ -262,14 +259,7 @@ fn is_example_line(sentence: &Sentence) -> bool {
 /// What deleting a sentence removes: its whole line (with a list marker) when it stands
 /// alone, else the sentence and the spaces after it (or before it, at the end of a line).
 fn deletion(source: &str, span: Span) -> Span {
-    let line_start = source
-        .get(..span.start)
-        .and_then(|before| before.rfind('\n'))
-        .map_or(0, |i| i + 1);
-    let line_end = source
-        .get(span.end..)
-        .and_then(|after| after.find('\n'))
-        .map_or(source.len(), |i| span.end + i);
+    let (line_start, line_end) = (line_start(source, span.start), line_end(source, span.end));
     let before = source.get(line_start..span.start).unwrap_or("");
     let after = source.get(span.end..line_end).unwrap_or("");
     let only_marker = before.chars().all(|c| {

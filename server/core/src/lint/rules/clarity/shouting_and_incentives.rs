@@ -15,6 +15,7 @@ use regex::Regex;
 
 use crate::lint::pattern::WordRegex;
 
+use crate::lint::text::{line_end, line_start};
 use crate::lint::{Category, Context, Docs, FixKind, Formats, Report, Rule, Severity};
 use crate::text::Span;
 
@@ -230,11 +231,7 @@ fn caps(cx: &Context<'_>, report: &mut Report) {
 
 /// True inside `[…]` (a placeholder such as `[NAME]`) or `` `…` `` on the same line.
 fn in_brackets_or_code(source: &str, offset: usize) -> bool {
-    let line_start = source
-        .get(..offset)
-        .and_then(|before| before.rfind('\n'))
-        .map_or(0, |i| i + 1);
-    let before = source.get(line_start..offset).unwrap_or("");
+    let before = source.get(line_start(source, offset)..offset).unwrap_or("");
     before.rfind('[') > before.rfind(']') || before.matches('`').count() % 2 == 1
 }
 
@@ -250,15 +247,10 @@ enum Line {
 
 /// How the line around a capitalised run reads.
 fn capital_line(source: &str, span: Span) -> Line {
-    let line_start = source
-        .get(..span.start)
-        .and_then(|before| before.rfind('\n'))
-        .map_or(0, |i| i + 1);
-    let line_end = source
-        .get(span.end..)
-        .and_then(|after| after.find('\n'))
-        .map_or(source.len(), |i| span.end + i);
-    let line = source.get(line_start..line_end).unwrap_or("").trim();
+    let line = source
+        .get(line_start(source, span.start)..line_end(source, span.end))
+        .unwrap_or("")
+        .trim();
     if line.chars().any(char::is_lowercase) {
         return Line::Mixed;
     }

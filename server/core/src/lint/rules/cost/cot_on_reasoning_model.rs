@@ -7,6 +7,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use crate::lint::text::{line_end, line_start};
 use crate::lint::{Category, Context, Docs, Edit, Fix, FixKind, Formats, Report, Rule, Severity};
 use crate::text::Span;
 
@@ -42,12 +43,11 @@ static NEGATED: LazyLock<Option<Regex>> =
 /// The span to delete to remove a sentence: the whole line when the sentence is all of it,
 /// else the sentence and the spaces after it.
 fn removal(source: &str, sentence: Span) -> Span {
-    let line_start = source
-        .get(..sentence.start)
-        .and_then(|s| s.rfind('\n'))
-        .map_or(0, |i| i + 1);
+    let (line_start, line_end) = (
+        line_start(source, sentence.start),
+        line_end(source, sentence.end),
+    );
     let rest = source.get(sentence.end..).unwrap_or("");
-    let line_end = rest.find('\n').map_or(source.len(), |i| sentence.end + i);
     let lead_blank = source.get(line_start..sentence.start).is_some_and(|s| {
         s.chars()
             .all(|c| c.is_whitespace() || matches!(c, '-' | '*' | '•'))

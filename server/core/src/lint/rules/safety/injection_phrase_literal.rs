@@ -10,6 +10,7 @@ use regex::Regex;
 
 use crate::lint::pattern::{Gate, WordRegex};
 
+use crate::lint::text::line_start;
 use crate::lint::{Category, Context, Docs, FixKind, Formats, Report, Rule, Severity};
 use crate::text::Span;
 
@@ -247,11 +248,10 @@ fn inside_quotes(prefix: &str) -> bool {
 
 /// What precedes the sentence on its line (list markers, `#`), trimmed.
 fn line_lead(source: &str, sentence: Span) -> &str {
-    let line_start = source
-        .get(..sentence.start)
-        .and_then(|before| before.rfind('\n'))
-        .map_or(0, |i| i + 1);
-    source.get(line_start..sentence.start).unwrap_or("").trim()
+    source
+        .get(line_start(source, sentence.start)..sentence.start)
+        .unwrap_or("")
+        .trim()
 }
 
 /// True when the sentence starts a line with a list marker (`-`, `*`, `•`, `1.`).

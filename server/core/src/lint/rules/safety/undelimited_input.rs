@@ -20,8 +20,8 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::untrusted_input_in_system::untrusted;
-use crate::lint::rules::variables::common::{line_end, line_start, tag_line};
-use crate::lint::text::line_ending;
+use crate::lint::rules::variables::common::tag_line;
+use crate::lint::text::{line_end, line_ending, line_start};
 use crate::lint::{
     Category, Context, Docs, Edit, Fix, FixKind, Format, Formats, Report, Rule, Severity, Usage,
     VariableUse,

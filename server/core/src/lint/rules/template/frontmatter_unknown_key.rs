@@ -9,7 +9,7 @@
 use serde_json::{Map, Value};
 
 use crate::document::RESERVED_KEYS;
-use crate::lint::text::line_ending;
+use crate::lint::text::{line_ending, line_start};
 use crate::lint::{
     Category, Context, Docs, Edit, Fix, FixKind, Format, Formats, FrontMatterView, Report, Rule,
     Severity,
@@ -374,13 +374,6 @@ impl<'a> Layout<'a> {
             Edit::delete(Span::new(start, end))
         }
     }
-}
-
-fn line_start(source: &str, at: usize) -> usize {
-    source
-        .get(..at)
-        .and_then(|s| s.rfind('\n'))
-        .map_or(0, |i| i + 1)
 }
 
 fn indent_line(indent: &str, line: &str) -> String {

@@ -10,7 +10,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use crate::lint::text::in_inline_code;
+use crate::lint::text::{in_inline_code, line_end, line_start};
 use crate::lint::{Category, Context, Docs, FixKind, Formats, Report, Rule, Severity};
 use crate::text::Span;
 
@@ -95,16 +95,12 @@ fn check(cx: &Context<'_>, report: &mut Report) {
 
 /// Whether the marker at `span` has the shape of a leftover note.
 fn is_leftover(source: &str, span: Span) -> bool {
-    let line_start = source
-        .get(..span.start)
-        .and_then(|s| s.rfind('\n'))
-        .map_or(0, |i| i + 1);
-    let line_end = source
-        .get(span.end..)
-        .and_then(|s| s.find('\n'))
-        .map_or(source.len(), |i| span.end + i);
-    let before = source.get(line_start..span.start).unwrap_or("");
-    let after = source.get(span.end..line_end).unwrap_or("");
+    let before = source
+        .get(line_start(source, span.start)..span.start)
+        .unwrap_or("");
+    let after = source
+        .get(span.end..line_end(source, span.end))
+        .unwrap_or("");
     let previous = before.chars().next_back();
     let next = after.chars().next();
     let quotes = ['"', '\'', '`', '“', '‘', '”', '’', '«'];

@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use crate::lint::text::line_ending;
+use crate::lint::text::{line_end, line_ending, line_start};
 use crate::lint::{Context, Format, Inputs, VariableUse};
 use crate::template::{Expr, Node, parse_template};
 use crate::text::Span;
@@ -260,23 +260,6 @@ pub(crate) fn node_lines(source: &str, key: Span, value: Span) -> Option<Span> {
         end
     };
     Some(Span::new(start, end))
-}
-
-/// The start of the line holding `offset`.
-pub(crate) fn line_start(source: &str, offset: usize) -> usize {
-    source
-        .get(..offset)
-        .and_then(|before| before.rfind('\n'))
-        .map_or(0, |i| i + 1)
-}
-
-/// The end of the line holding `offset` (before its line break).
-pub(crate) fn line_end(source: &str, offset: usize) -> usize {
-    source
-        .get(offset..)
-        .and_then(|after| after.find('\n'))
-        .map_or(source.len(), |i| offset + i)
-        .max(offset.min(source.len()))
 }
 
 /// The JSON type names a value satisfies (`3` is both an integer and a number).
