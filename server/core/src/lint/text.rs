@@ -188,6 +188,32 @@ pub fn line_end(source: &str, offset: usize) -> usize {
         .max(offset.min(source.len()))
 }
 
+/// The whole lines (line break included) holding a front-matter entry from its key to the
+/// end of its value: deleting them removes the entry. `None` when other content shares
+/// those lines (flow style).
+pub fn entry_lines(source: &str, key: Span, value: Span) -> Option<Span> {
+    let start = line_start(source, key.start);
+    if !source
+        .get(start..key.start)?
+        .chars()
+        .all(|c| c == ' ' || c == '\t')
+    {
+        return None;
+    }
+    let last = value.end.max(key.end);
+    let end = line_end(source, last.saturating_sub(1).max(key.start));
+    let rest = source.get(last..end)?.trim();
+    if !(rest.is_empty() || rest.starts_with('#')) {
+        return None;
+    }
+    let end = if source.get(end..end + 1) == Some("\n") {
+        end + 1
+    } else {
+        end
+    };
+    Some(Span::new(start, end))
+}
+
 /// True when `at` is inside a `` `code span` `` on its line (an odd number of backticks
 /// before it on the line).
 pub fn in_inline_code(source: &str, at: usize) -> bool {
@@ -301,5 +327,24 @@ mod tests {
     fn did_you_mean_finds_typos_only() {
         assert_eq!(did_you_mean("inputs", ["input", "output"]), Some("input"));
         assert_eq!(did_you_mean("zzz", ["input", "output"]), None);
+    }
+
+    #[test]
+    fn entry_lines_cover_whole_lines_only() {
+        let source = "a:\n  b: 1\n  c: {x: 1}\nd: 2";
+        assert_eq!(
+            entry_lines(source, Span::new(5, 6), Span::new(8, 9)),
+            Some(Span::new(3, 10))
+        );
+        // The last line has no line break.
+        assert_eq!(
+            entry_lines(source, Span::new(22, 23), Span::new(25, 26)),
+            Some(Span::new(22, 26))
+        );
+        // A key inside a flow mapping shares its line.
+        assert_eq!(
+            entry_lines(source, Span::new(16, 17), Span::new(19, 20)),
+            None
+        );
     }
 }

@@ -15,7 +15,8 @@ use crate::lint::{
     Category, Context, Docs, Edit, Fix, FixKind, Format, Formats, Report, Rule, Severity,
 };
 
-use super::params::{self, entry_lines, unquoted};
+use super::params::{self, unquoted};
+use crate::lint::text::entry_lines;
 
 pub(crate) static RULE: Rule = Rule {
     id: "config-key-unknown",

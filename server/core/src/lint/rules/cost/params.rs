@@ -96,23 +96,6 @@ pub(super) fn unquoted(source: &str, span: Span) -> Span {
     }
 }
 
-/// The whole line(s) of a `key: value` entry, line break included, when nothing else shares
-/// them (block style): deleting the span removes the entry. `None` in flow style.
-pub(super) fn entry_lines(source: &str, key: Span, value: Span) -> Option<Span> {
-    let line_start = source.get(..key.start)?.rfind('\n').map_or(0, |i| i + 1);
-    if !source.get(line_start..key.start)?.trim().is_empty() {
-        return None;
-    }
-    let end = value.end.max(key.end);
-    let rest = source.get(end..)?;
-    let line_end = rest.find('\n').map_or(source.len(), |i| end + i + 1);
-    let tail = source.get(end..line_end)?.trim();
-    if !(tail.is_empty() || tail.starts_with('#')) {
-        return None;
-    }
-    Some(Span::new(line_start, line_end))
-}
-
 /// `12345` → `12,345`.
 pub(super) fn thousands(n: usize) -> String {
     let digits = n.to_string();
@@ -129,6 +112,7 @@ pub(super) fn thousands(n: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lint::text::entry_lines;
 
     #[test]
     fn entry_lines_cover_block_entries_only() {

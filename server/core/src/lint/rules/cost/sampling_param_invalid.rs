@@ -9,7 +9,8 @@ use crate::lint::{
 };
 use crate::text::Span;
 
-use super::params::{self, Param, entry_lines, number, unquoted};
+use super::params::{self, Param, number, unquoted};
+use crate::lint::text::entry_lines;
 
 pub(crate) static RULE: Rule = Rule {
     id: "sampling-param-invalid",

@@ -237,31 +237,6 @@ pub(crate) fn add_field_edit(
     Some((at, format!("{nl}{indent}{declaration}"), summary))
 }
 
-/// The whole lines (line break included) holding a front-matter node from its key to the end
-/// of its value; `None` when other content shares those lines (flow style).
-pub(crate) fn node_lines(source: &str, key: Span, value: Span) -> Option<Span> {
-    let start = line_start(source, key.start);
-    if !source
-        .get(start..key.start)?
-        .chars()
-        .all(|c| c == ' ' || c == '\t')
-    {
-        return None;
-    }
-    let last = value.end.max(key.end);
-    let end = line_end(source, last.saturating_sub(1).max(key.start));
-    let rest = source.get(last..end)?.trim();
-    if !(rest.is_empty() || rest.starts_with('#')) {
-        return None;
-    }
-    let end = if source.get(end..end + 1) == Some("\n") {
-        end + 1
-    } else {
-        end
-    };
-    Some(Span::new(start, end))
-}
-
 /// The JSON type names a value satisfies (`3` is both an integer and a number).
 pub(crate) fn json_types(value: &Value) -> &'static [&'static str] {
     match value {
@@ -456,24 +431,5 @@ mod tests {
             .map(|(a, b, c)| (a.to_string(), *b, *c))
             .collect();
         assert_eq!(got, expect);
-    }
-
-    #[test]
-    fn node_lines_cover_whole_lines_only() {
-        let source = "a:\n  b: 1\n  c: {x: 1}\nd: 2";
-        assert_eq!(
-            node_lines(source, Span::new(5, 6), Span::new(8, 9)),
-            Some(Span::new(3, 10))
-        );
-        // The last line has no line break.
-        assert_eq!(
-            node_lines(source, Span::new(22, 23), Span::new(25, 26)),
-            Some(Span::new(22, 26))
-        );
-        // A key inside a flow mapping shares its line.
-        assert_eq!(
-            node_lines(source, Span::new(16, 17), Span::new(19, 20)),
-            None
-        );
     }
 }

@@ -4,7 +4,8 @@
 
 use serde_json::Value;
 
-use super::common::{self, schema_place};
+use super::common::schema_place;
+use crate::lint::text::entry_lines;
 use crate::lint::{
     Category, Context, Docs, Edit, Fix, FixKind, Formats, Inputs, Report, Resolved, Rule, Severity,
 };
@@ -111,9 +112,9 @@ fn removable(
     {
         return None;
     }
-    let mut edits = vec![Edit::delete(common::node_lines(cx.source(), key, value)?)];
+    let mut edits = vec![Edit::delete(entry_lines(cx.source(), key, value)?)];
     if let Some((_, key, value)) = defaults.iter().find(|(n, _, _)| n == name)
-        && let Some(lines) = common::node_lines(cx.source(), *key, *value)
+        && let Some(lines) = entry_lines(cx.source(), *key, *value)
     {
         edits.push(Edit::delete(lines));
     }
