@@ -39,6 +39,18 @@ pub struct FrontMatterView<'a> {
     pub split: &'a Split,
 }
 
+impl<'a> FrontMatterView<'a> {
+    /// The value at `path` (`["model", "configuration", "name"]`).
+    pub fn get(&self, path: &[&str]) -> Option<&'a Value> {
+        let (first, rest) = path.split_first()?;
+        let mut value = self.raw.get(*first)?;
+        for key in rest {
+            value = value.get(key)?;
+        }
+        Some(value)
+    }
+}
+
 pub struct Context<'a> {
     pub path: &'a str,
     pub file: &'a ParsedFile,
@@ -241,12 +253,8 @@ impl<'a> Context<'a> {
     pub fn model(&self) -> Option<(&str, Option<Span>)> {
         let named = |path: &[&str]| {
             let front_matter = self.front_matter()?;
-            let mut value = front_matter.raw.get(*path.first()?)?;
-            for key in &path[1..] {
-                value = value.get(key)?;
-            }
             let span = front_matter.spans.get(path).map(|node| node.value);
-            value.as_str().map(|name| (name, span))
+            front_matter.get(path)?.as_str().map(|name| (name, span))
         };
         let found = match self.format() {
             Format::Dotprompt => named(&["model"]),

@@ -32,15 +32,7 @@ pub(super) fn params<'a>(cx: &Context<'a>) -> Vec<Param<'a>> {
     let Some(front_matter) = cx.front_matter() else {
         return Vec::new();
     };
-    let mut value = None;
-    for (i, key) in path.iter().enumerate() {
-        value = if i == 0 {
-            front_matter.raw.get(*key)
-        } else {
-            value.and_then(|v: &Value| v.get(key))
-        };
-    }
-    let Some(map) = value.and_then(Value::as_object) else {
+    let Some(map) = front_matter.get(path).and_then(Value::as_object) else {
         return Vec::new();
     };
     map.iter()

@@ -76,12 +76,11 @@ fn named_models<'a>(cx: &Context<'a>) -> Vec<(&'a str, Span)> {
     paths
         .iter()
         .filter_map(|path| {
-            let mut value = front_matter.raw.get(*path.first()?)?;
-            for key in &path[1..] {
-                value = value.get(key)?;
-            }
             let span = front_matter.spans.get(path)?.value;
-            Some((value.as_str()?, unquoted(cx.source(), span)))
+            Some((
+                front_matter.get(path)?.as_str()?,
+                unquoted(cx.source(), span),
+            ))
         })
         .collect()
 }

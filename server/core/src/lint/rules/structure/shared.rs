@@ -34,25 +34,19 @@ pub(super) struct DeclaredOutput {
     pub label: String,
 }
 
-fn get<'v>(root: &'v serde_json::Map<String, Value>, path: &[&str]) -> Option<&'v Value> {
-    let (first, rest) = path.split_first()?;
-    let mut value = root.get(*first)?;
-    for key in rest {
-        value = value.get(key)?;
-    }
-    Some(value)
-}
-
 /// The output declared in the front matter (any format).
 pub(super) fn declared_output(cx: &Context<'_>) -> DeclaredOutput {
     let mut out = DeclaredOutput::default();
     let Some(front_matter) = cx.front_matter() else {
         return out;
     };
-    let raw = front_matter.raw;
     // dotprompt
-    let format = get(raw, &["output", "format"]).and_then(Value::as_str);
-    let schema = get(raw, &["output", "schema"]).is_some_and(|v| !v.is_null());
+    let format = front_matter
+        .get(&["output", "format"])
+        .and_then(Value::as_str);
+    let schema = front_matter
+        .get(&["output", "schema"])
+        .is_some_and(|v| !v.is_null());
     if format.is_some() || schema {
         out.declared = true;
         let json = match format {
@@ -72,12 +66,12 @@ pub(super) fn declared_output(cx: &Context<'_>) -> DeclaredOutput {
         }
     }
     // Prompty: `outputs` describes the response; `response_format` sets JSON mode.
-    if raw.get("outputs").is_some_and(|v| !v.is_null()) {
+    if front_matter.get(&["outputs"]).is_some_and(|v| !v.is_null()) {
         out.declared = true;
     }
     for section in ["parameters", "options"] {
         let path = ["model", section, "response_format"];
-        let Some(value) = get(raw, &path) else {
+        let Some(value) = front_matter.get(&path) else {
             continue;
         };
         let kind = value
