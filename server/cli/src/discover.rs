@@ -2,23 +2,16 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
-use promptopt_core::document::{LoadError, MAX_SOURCE_BYTES};
-use promptopt_core::lint::{CONFIG_FILE, Config, ConfigProblem, Format, LintOptions, Workspace};
-use promptopt_core::models::ModelTable;
+use promptopt_core::lint::{Format, LintOptions};
+use promptopt_workspace::{FsWorkspace, ProjectConfig, find_config, read_prompt};
 
 use crate::exit::CliError;
-use crate::files::PartialFiles;
 use crate::output::{ConfigFindings, Unreadable};
 
 /// The workspace root, its config and where the config came from.
 pub struct Project {
-    root: PathBuf,
-    config: Config,
-    config_path: Option<PathBuf>,
-    problems: Vec<ConfigProblem>,
-    broken: bool,
+    config: ProjectConfig,
 }
 
 /// A file chosen for linting.
@@ -45,49 +38,16 @@ impl Project {
                 }
                 Some(path.to_path_buf())
             }
-            None => find_config(paths),
-        };
-        let cwd = std::env::current_dir().unwrap_or_default();
-        let Some(config_path) = config_path else {
-            return Ok(Project {
-                root: cwd,
-                config: Config::default(),
-                config_path: None,
-                problems: Vec::new(),
-                broken: false,
-            });
-        };
-        let text = fs::read_to_string(&config_path)
-            .map_err(|e| CliError::Usage(format!("cannot read {}: {e}", config_path.display())))?;
-        let (mut config, mut problems) = Config::parse(&text);
-        let mut broken = problems
-            .iter()
-            .any(|p| p.message.contains("not valid TOML"));
-        let root = config_path
-            .parent()
-            .map(Path::to_path_buf)
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(cwd);
-        if let Some(table) = config.model_table.clone() {
-            match load_model_table(&root.join(&table)) {
-                Ok(models) => config.base.model_table = Some(Arc::new(models)),
-                Err(message) => {
-                    broken = true;
-                    let line = text
-                        .lines()
-                        .position(|l| l.trim_start().starts_with("model-table"))
-                        .map(|i| i + 1);
-                    problems.push(ConfigProblem { message, line });
-                }
+            None => {
+                let start = paths.first().cloned().unwrap_or_else(|| PathBuf::from("."));
+                find_config(&start)
             }
-        }
-        Ok(Project {
-            root,
-            config,
-            config_path: Some(config_path),
-            problems,
-            broken,
-        })
+        };
+        let config = match config_path {
+            Some(path) => ProjectConfig::load(&path).map_err(CliError::Usage)?,
+            None => ProjectConfig::defaults(std::env::current_dir().unwrap_or_default()),
+        };
+        Ok(Project { config })
     }
 
     pub fn options_for(&self, relative: &str) -> LintOptions {
@@ -99,17 +59,17 @@ impl Project {
     }
 
     pub fn config_is_broken(&self) -> bool {
-        self.broken
+        self.config.broken
     }
 
     pub fn config_findings(&self) -> Option<ConfigFindings> {
-        let path = self.config_path.as_ref()?;
-        if self.problems.is_empty() {
+        let path = self.config.path.as_ref()?;
+        if self.config.problems.is_empty() {
             return None;
         }
         Some(ConfigFindings {
             display: display(path),
-            problems: self.problems.clone(),
+            problems: self.config.problems.clone(),
         })
     }
 
@@ -152,12 +112,12 @@ impl Project {
                 }
                 let file = entry.into_path();
                 let relative = self.relative(&file);
-                if self.config.excludes(&relative) {
+                if self.config.config.excludes(&relative) {
                     continue;
                 }
                 let format = match Format::from_extension(extension(&file)) {
                     Some(format) => format,
-                    None if self.config.includes(&relative) => Format::Plain,
+                    None if self.config.config.includes(&relative) => Format::Plain,
                     None => continue,
                 };
                 files.push(self.source_file(file, format));
@@ -178,18 +138,8 @@ impl Project {
     }
 
     fn relative(&self, path: &Path) -> String {
-        let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-        let root = std::path::absolute(&self.root).unwrap_or_else(|_| self.root.clone());
-        let relative = absolute.strip_prefix(&root).unwrap_or(&absolute);
-        relative.to_string_lossy().replace('\\', "/")
+        self.config.relative(path)
     }
-}
-
-fn load_model_table(path: &Path) -> Result<ModelTable, String> {
-    let text = fs::read_to_string(path)
-        .map_err(|e| format!("cannot read model table {}: {e}", path.display()))?;
-    ModelTable::from_toml(&text)
-        .map_err(|e| format!("model table {} is invalid: {e}", path.display()))
 }
 
 fn extension(path: &Path) -> &str {
@@ -203,54 +153,13 @@ fn display(path: &Path) -> String {
     text.strip_prefix("./").unwrap_or(&text).to_string()
 }
 
-fn find_config(paths: &[PathBuf]) -> Option<PathBuf> {
-    let start = paths
-        .first()
-        .and_then(|p| std::path::absolute(p).ok())
-        .or_else(|| std::env::current_dir().ok())?;
-    let mut folder = if start.is_dir() {
-        Some(start.as_path())
-    } else {
-        start.parent()
-    };
-    while let Some(dir) = folder {
-        let candidate = dir.join(CONFIG_FILE);
-        if candidate.is_file() {
-            return Some(candidate);
-        }
-        folder = dir.parent();
-    }
-    None
-}
-
 impl SourceFile {
     /// Reads the file as a prompt: refuses folders, files over the size limit, binary files
     /// and text that is not UTF-8, each with a message that says what to do.
     pub fn read(&self) -> Result<String, Unreadable> {
-        let fail = |message: String| Unreadable {
+        read_prompt(&self.path).map_err(|e| Unreadable {
             display: self.display.clone(),
-            message,
-        };
-        let meta = fs::metadata(&self.path).map_err(|e| fail(format!("cannot read: {e}")))?;
-        if meta.len() > MAX_SOURCE_BYTES as u64 {
-            let error = LoadError::TooLarge {
-                size: usize::try_from(meta.len()).unwrap_or(usize::MAX),
-                limit: MAX_SOURCE_BYTES,
-            };
-            return Err(fail(error.to_string()));
-        }
-        let bytes = fs::read(&self.path).map_err(|e| fail(format!("cannot read: {e}")))?;
-        if let Some(offset) = bytes.iter().position(|&b| b == 0) {
-            return Err(fail(LoadError::Binary { offset }.to_string()));
-        }
-        String::from_utf8(bytes).map_err(|e| {
-            let offset = e.utf8_error().valid_up_to();
-            let line = e.as_bytes()[..offset]
-                .iter()
-                .filter(|&&b| b == b'\n')
-                .count()
-                + 1;
-            fail(LoadError::InvalidUtf8 { offset, line }.to_string())
+            message: strip_path(&e.0, &self.path),
         })
     }
 
@@ -262,11 +171,11 @@ impl SourceFile {
     }
 }
 
-/// Partials from disk: `_name.prompt` beside the prompt.
-pub struct FsWorkspace;
-
-impl Workspace for FsWorkspace {
-    fn partial(&self, from: &str, name: &str) -> Option<String> {
-        PartialFiles::new(Path::new(from), &[]).resolve(name)
+/// The reader's messages start with "cannot read PATH: "; the CLI shows the path already.
+fn strip_path(message: &str, path: &Path) -> String {
+    let prefix = format!("cannot read {}: ", path.display());
+    match message.strip_prefix(&prefix) {
+        Some(rest) if rest.starts_with("file ") => rest.to_string(),
+        _ => message.to_string(),
     }
 }

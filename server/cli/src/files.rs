@@ -3,75 +3,16 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use promptopt_core::document::{Document, LoadError, MAX_SOURCE_BYTES};
+use promptopt_core::document::{Document, LoadError};
+use promptopt_workspace::read_limited;
 use serde_json::{Map, Value};
 
 use crate::exit::CliError;
 
 pub fn read_document(path: &Path) -> Result<Document, CliError> {
-    let bytes = read_limited(path)?;
+    let bytes = read_limited(path).map_err(|e| CliError::Usage(e.0))?;
     Document::from_bytes(&bytes)
         .map_err(|e: LoadError| CliError::Usage(format!("cannot read {}: {e}", path.display())))
-}
-
-/// Reads a file, refusing one over the prompt size limit before loading it into memory.
-fn read_limited(path: &Path) -> Result<Vec<u8>, CliError> {
-    let meta = fs::metadata(path).map_err(|e| io_error(path, &e))?;
-    if meta.is_dir() {
-        return Err(CliError::Usage(format!(
-            "{} is a folder: pass a .prompt file",
-            path.display()
-        )));
-    }
-    if meta.len() > MAX_SOURCE_BYTES as u64 {
-        return Err(CliError::Usage(format!(
-            "cannot read {}: {}",
-            path.display(),
-            LoadError::TooLarge {
-                size: meta.len() as usize,
-                limit: MAX_SOURCE_BYTES
-            }
-        )));
-    }
-    fs::read(path).map_err(|e| io_error(path, &e))
-}
-
-fn io_error(path: &Path, error: &std::io::Error) -> CliError {
-    let hint = match error.kind() {
-        std::io::ErrorKind::NotFound => "check the path",
-        std::io::ErrorKind::PermissionDenied => "check its permissions",
-        _ => "check the file",
-    };
-    CliError::Usage(format!("cannot read {}: {error}; {hint}", path.display()))
-}
-
-/// Finds partials as dotprompt's directory store lays them out: `{{> name}}` is
-/// `_name.prompt`, and `{{> dir/name}}` is `dir/_name.prompt`, looked up beside the prompt and
-/// then in each extra folder.
-pub struct PartialFiles {
-    folders: Vec<PathBuf>,
-}
-
-impl PartialFiles {
-    pub fn new(prompt: &Path, extra: &[PathBuf]) -> Self {
-        let beside = prompt.parent().map(Path::to_path_buf).unwrap_or_default();
-        let mut folders = vec![beside];
-        folders.extend(extra.iter().cloned());
-        Self { folders }
-    }
-
-    pub fn resolve(&self, name: &str) -> Option<String> {
-        // Names never climb out of their folder.
-        if name.split('/').any(|part| part == ".." || part.is_empty()) || name.starts_with('/') {
-            return None;
-        }
-        let (dir, base) = name.rsplit_once('/').unwrap_or(("", name));
-        self.folders.iter().find_map(|folder| {
-            let path = folder.join(dir).join(format!("_{base}.prompt"));
-            let bytes = read_limited(&path).ok()?;
-            String::from_utf8(bytes).ok()
-        })
-    }
 }
 
 /// Named schemas: `--schemas` JSON first, then `schemas/NAME.json|yaml|yml` beside the prompt.
@@ -111,7 +52,7 @@ pub fn json_argument(flag: &str, text: &str) -> Result<Value, CliError> {
     let (origin, content) = match text.strip_prefix('@') {
         Some(path) => {
             let path = Path::new(path);
-            let bytes = read_limited(path)?;
+            let bytes = read_limited(path).map_err(|e| CliError::Usage(e.0))?;
             let content = String::from_utf8(bytes).map_err(|_| {
                 CliError::Usage(format!("{flag} file {} is not UTF-8 text", path.display()))
             })?;

@@ -8,7 +8,8 @@ use promptopt_core::render::{DataArgument, RenderEnv, render};
 use serde_json::{Map, Value};
 
 use crate::exit::{CliError, SUCCESS};
-use crate::files::{PartialFiles, SchemaFiles, json_argument, read_document};
+use crate::files::{SchemaFiles, json_argument, read_document};
+use promptopt_workspace::PartialFiles;
 
 #[derive(Args)]
 pub struct RenderArgs {
