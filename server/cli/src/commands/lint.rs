@@ -36,8 +36,6 @@ pub enum OutputFormat {
     Sarif,
 }
 
-/// Rounds of `--fix`: a fix can reveal another (a moved key, then its typo).
-const FIX_ROUNDS: usize = 5;
 
 pub fn run(args: &LintArgs) -> Result<u8, CliError> {
     let project = Project::open(args.config.as_deref(), &args.paths)?;
@@ -84,7 +82,7 @@ pub fn run(args: &LintArgs) -> Result<u8, CliError> {
 }
 
 fn check(project: &Project, file: SourceFile, fix: bool) -> Result<Checked, Unreadable> {
-    let mut source = file.read()?;
+    let source = file.read()?;
     let options = project.options_for(&file.relative);
     let workspace = project.workspace();
     let path = file.path.to_string_lossy().into_owned();
@@ -92,31 +90,21 @@ fn check(project: &Project, file: SourceFile, fix: bool) -> Result<Checked, Unre
         let parsed = lint::ParsedFile::parse(text, file.format);
         lint::lint(&path, &parsed, &options, &workspace)
     };
-    let mut findings = lint_now(&source);
-    let mut applied: Vec<(String, String)> = Vec::new();
-    if fix {
-        for _ in 0..FIX_ROUNDS {
-            let fixes = lint::safe_fixes(&findings);
-            if fixes.is_empty() {
-                break;
-            }
-            let just_fixes: Vec<_> = fixes.iter().map(|(_, fix)| *fix).collect();
-            let (fixed, taken) = lint::apply_fixes(&source, &just_fixes);
-            if taken.is_empty() || fixed == source {
-                break;
-            }
-            applied.extend(taken.iter().filter_map(|&i| {
-                fixes
-                    .get(i)
-                    .map(|(finding, fix)| (finding.rule.to_string(), fix.title.clone()))
-            }));
-            source = fixed;
-            findings = lint_now(&source);
-        }
+    let (source, findings, applied) = if fix {
+        let fixed = lint::fix_until_stable(&source, lint_now);
+        let applied: Vec<(String, String)> = fixed
+            .applied
+            .into_iter()
+            .map(|(rule, title)| (rule.to_string(), title))
+            .collect();
         if !applied.is_empty() {
-            file.write(&source)?;
+            file.write(&fixed.source)?;
         }
-    }
+        (fixed.source, fixed.findings, applied)
+    } else {
+        let findings = lint_now(&source);
+        (source, findings, Vec::new())
+    };
     Ok(Checked {
         display: file.display,
         format: file.format,

@@ -40,12 +40,32 @@ pub struct Finding {
     pub span: Span,
     /// Ways to resolve the finding, best first.
     pub fixes: Vec<Fix>,
+    /// Other places in the same file that explain the finding: the first copy of a
+    /// duplicate, the instruction a line contradicts, the block a close tag fails to match.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub related: Vec<Related>,
+}
+
+/// A second location that explains a finding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Related {
+    pub span: Span,
+    pub message: String,
 }
 
 impl Finding {
     /// Adds a fix; chainable after [`crate::lint::Report::add`].
     pub fn with_fix(&mut self, fix: Fix) -> &mut Self {
         self.fixes.push(fix);
+        self
+    }
+
+    /// Points at another place in the file that explains this finding.
+    pub fn with_related(&mut self, span: Span, message: impl Into<String>) -> &mut Self {
+        self.related.push(Related {
+            span,
+            message: message.into(),
+        });
         self
     }
 

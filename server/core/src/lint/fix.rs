@@ -46,6 +46,52 @@ pub fn apply(source: &str, fixes: &[&Fix]) -> (String, Vec<usize>) {
     (out, applied)
 }
 
+/// What fixing a file until no safe fix is left did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FixedSource {
+    pub source: String,
+    /// The findings of the fixed text.
+    pub findings: Vec<Finding>,
+    /// (rule id, fix title) of every fix applied, in order.
+    pub applied: Vec<(&'static str, String)>,
+}
+
+/// Applying a fix can reveal another (removing one blank line shows the next), but a bounded
+/// number of rounds keeps two fixes that undo each other from looping.
+const FIX_ROUNDS: usize = 5;
+
+/// Applies every safe fix, re-linting with `lint` after each round, until none is left: what
+/// `promptopt lint --fix` and the editor's "Fix all" do.
+pub fn fix_until_stable(source: &str, lint: impl Fn(&str) -> Vec<Finding>) -> FixedSource {
+    let mut source = source.to_string();
+    let mut findings = lint(&source);
+    let mut applied = Vec::new();
+    for _ in 0..FIX_ROUNDS {
+        let fixes = safe_fixes(&findings);
+        if fixes.is_empty() {
+            break;
+        }
+        let just_fixes: Vec<&Fix> = fixes.iter().map(|(_, fix)| *fix).collect();
+        let (fixed, taken) = apply(&source, &just_fixes);
+        if taken.is_empty() || fixed == source {
+            break;
+        }
+        applied.extend(
+            taken
+                .iter()
+                .filter_map(|&i| fixes.get(i))
+                .map(|(finding, fix)| (finding.rule, fix.title.clone())),
+        );
+        source = fixed;
+        findings = lint(&source);
+    }
+    FixedSource {
+        source,
+        findings,
+        applied,
+    }
+}
+
 /// Two edits conflict when their spans overlap, or both insert at the same point.
 fn overlaps(a: &Edit, b: &Edit) -> bool {
     if a.span.is_empty() && b.span.is_empty() {

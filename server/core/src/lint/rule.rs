@@ -146,6 +146,7 @@ impl Report {
             message: message.into(),
             span,
             fixes: Vec::new(),
+            related: Vec::new(),
         });
         let last = self.findings.len() - 1;
         &mut self.findings[last]

@@ -197,16 +197,18 @@ fn check(cx: &Context<'_>, report: &mut Report) {
             continue;
         };
         reported.push(later.span);
-        report.add(
-            later.span,
-            format!(
-                "'{}' contradicts '{}' (line {}): {}",
-                later.quote,
-                earlier.quote,
-                line(earlier.span),
-                advice(&later.kind)
-            ),
-        );
+        report
+            .add(
+                later.span,
+                format!(
+                    "'{}' contradicts '{}' (line {}): {}",
+                    later.quote,
+                    earlier.quote,
+                    line(earlier.span),
+                    advice(&later.kind)
+                ),
+            )
+            .with_related(earlier.span, "the instruction it contradicts");
     }
     // Instructions that partials bring in, against this file's own.
     let mut seen = Vec::new();

@@ -116,7 +116,8 @@ fn check(cx: &Context<'_>, report: &mut Report) {
             .with_fix(Fix::suggested(
                 "Delete the repeated instruction",
                 vec![Edit::delete(deletion(source, span))],
-            ));
+            ))
+            .with_related(first.span, "first given here");
     }
 }
 

@@ -79,6 +79,7 @@ fn check(cx: &Context<'_>, report: &mut Report) {
                 cx.text(*close)
             );
             let finding = report.add(*close, message);
+            finding.with_related(block.open.span, "the block it should close");
             if let Some(written) = written {
                 finding.with_fix(Fix::suggested(
                     format!("Rename to {{{{/{name}}}}}"),

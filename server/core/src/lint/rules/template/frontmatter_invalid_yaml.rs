@@ -78,14 +78,18 @@ fn duplicate_keys(cx: &Context<'_>, report: &mut Report) {
             .iter()
             .find(|other| other.path == node.path)
             .and_then(|other| other.key)
-            .map(|span| cx.line_index().to_human(cx.source(), span.start).line);
+            .filter(|span| *span != key);
         let earlier = first
+            .map(|span| cx.line_index().to_human(cx.source(), span.start).line)
             .map(|line| format!(" (first set on line {line})"))
             .unwrap_or_default();
-        report.add(
+        let finding = report.add(
             key,
             format!("`{name}` is set twice{earlier}: dotprompt's JavaScript reader rejects the front matter and renders the whole file as text, and others keep only the last value; keep one"),
         );
+        if let Some(first) = first {
+            finding.with_related(first, "first set here");
+        }
     }
 }
 
