@@ -3,7 +3,6 @@
 
 mod commands;
 mod discover;
-mod docs;
 mod exit;
 mod files;
 mod output;
@@ -31,6 +30,8 @@ enum Command {
     Lint(commands::lint::LintArgs),
     /// List the lint rules, or explain one.
     Rules(commands::rules::RulesArgs),
+    /// Run the language server over stdio (what the VS Code extension and other editors start).
+    Lsp(commands::lsp::LspArgs),
 }
 
 fn main() -> ExitCode {
@@ -51,6 +52,7 @@ fn main() -> ExitCode {
         Command::Render(args) => commands::render::run(&args),
         Command::Lint(args) => commands::lint::run(&args),
         Command::Rules(args) => commands::rules::run(&args),
+        Command::Lsp(args) => commands::lsp::run(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

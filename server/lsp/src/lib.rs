@@ -1,7 +1,47 @@
 //! The language server: `promptopt lsp`.
 //!
-//! Will own (issue 4): the document store, diagnostics off the typing path, code actions,
-//! hover, completion, navigation, commands and progress. Only this crate knows LSP types.
-//! Must not know: SQL details, the HTTP server.
+//! Owns the protocol: the open documents, diagnostics off the typing path, code actions,
+//! hover, completion, navigation, symbols, formatting and commands. It turns LSP requests into
+//! questions for `core` (which parses and lints) and `workspace` (which reads the project on
+//! disk), and their answers back into LSP. Only this crate knows LSP types.
 //!
-//! Empty until issue 4 lands; it exists so the workspace shows where that work goes.
+//! Invariants:
+//! - the editor never waits on a lint: edits only update the document store; linting runs on
+//!   a blocking thread, one run per document at a time, newer edits replace the queued one,
+//!   and a result is published only if its version is still the document's current one;
+//! - a panic while answering is caught, logged and answered with an error: the server keeps
+//!   serving;
+//! - nothing is written to stdout but protocol frames.
+//!
+//! Must not know: SQL details, the HTTP server.
+
+mod commands;
+mod convert;
+mod diagnostics;
+mod documents;
+mod features;
+mod guard;
+mod project;
+mod server;
+mod settings;
+
+pub use server::Server;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use tower_lsp_server::{LspService, Server as Transport};
+
+/// Serves LSP over the given streams until the client sends `exit` (or closes the input).
+/// Returns whether `shutdown` came first: the process should then exit with 0, else 1.
+pub async fn serve<I, O>(input: I, output: O) -> bool
+where
+    I: tokio::io::AsyncRead + Unpin,
+    O: tokio::io::AsyncWrite,
+{
+    let shut_down = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&shut_down);
+    let (service, socket) = LspService::new(move |client| Server::new(client, flag));
+    Transport::new(input, output, socket).serve(service).await;
+    shut_down.load(Ordering::SeqCst)
+}

@@ -83,16 +83,23 @@ impl PartialFiles {
         Self { folders }
     }
 
-    /// The file `{{> name}}` names, if it exists.
-    pub fn locate(&self, name: &str) -> Option<PathBuf> {
-        // Names never climb out of their folder.
+    /// Where `{{> name}}` may live, in lookup order; none for a name that would climb out of
+    /// its folder.
+    pub fn candidates(&self, name: &str) -> Vec<PathBuf> {
         if name.split('/').any(|part| part == ".." || part.is_empty()) || name.starts_with('/') {
-            return None;
+            return Vec::new();
         }
         let (dir, base) = name.rsplit_once('/').unwrap_or(("", name));
         self.folders
             .iter()
             .map(|folder| folder.join(dir).join(format!("_{base}.prompt")))
+            .collect()
+    }
+
+    /// The file `{{> name}}` names, if it exists.
+    pub fn locate(&self, name: &str) -> Option<PathBuf> {
+        self.candidates(name)
+            .into_iter()
             .find(|path| path.is_file())
     }
 

@@ -36,7 +36,6 @@ pub enum OutputFormat {
     Sarif,
 }
 
-
 pub fn run(args: &LintArgs) -> Result<u8, CliError> {
     let project = Project::open(args.config.as_deref(), &args.paths)?;
     let (files, mut unreadable) = project.files(&args.paths)?;

@@ -6,8 +6,8 @@ use clap::Args;
 use promptopt_core::lint::rules;
 use serde_json::json;
 
-use crate::docs;
 use crate::exit::{CliError, SUCCESS};
+use promptopt_core::lint::docs;
 
 #[derive(Args)]
 pub struct RulesArgs {

@@ -6,7 +6,7 @@ use promptopt_core::text::LineIndex;
 use serde_json::{Value, json};
 
 use super::{Checked, Report, range};
-use crate::docs::{help_uri, markdown};
+use promptopt_core::lint::docs::{help_uri, markdown};
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 

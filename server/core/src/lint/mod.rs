@@ -9,6 +9,7 @@
 
 mod config;
 mod context;
+pub mod docs;
 mod facts;
 mod finding;
 mod fix;

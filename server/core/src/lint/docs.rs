@@ -1,10 +1,12 @@
 //! Rule documentation pages, from the docs each rule carries: printed by
-//! `promptopt rules --explain ID`, written to `docs/rules/` and linked from SARIF.
+//! `promptopt rules --explain ID`, written to `docs/rules/`, linked from SARIF and from the
+//! editor's diagnostics, and shown when hovering a diagnostic.
 
 use std::fmt::Write;
 
-use promptopt_core::lint::{FixKind, Rule};
+use super::rule::{FixKind, Rule};
 
+/// Where the rule's page is published.
 pub fn help_uri(rule: &Rule) -> String {
     format!(
         "{}/blob/main/docs/rules/{}.md",

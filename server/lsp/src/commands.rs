@@ -1,0 +1,154 @@
+//! `workspace/executeCommand`: the commands the editor runs through the server, with
+//! `$/progress` when the client asked for it. Each answers with the JSON shape
+//! ARCHITECTURE.md gives it, so the editor, the CLI and the API agree.
+
+use promptopt_core::lint::{ParsedFile, Workspace};
+use promptopt_core::render::{DataArgument, RenderEnv, render};
+use promptopt_core::schema::NoSchemas;
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+use tower_lsp_server::Client;
+use tower_lsp_server::jsonrpc::{Error, ErrorCode, Result};
+use tower_lsp_server::ls_types::{ExecuteCommandParams, Uri};
+
+use crate::features::World;
+use crate::guard::answer;
+
+pub const GENERATE: &str = "promptopt.generate";
+pub const EVALUATE: &str = "promptopt.evaluate";
+pub const REFINE: &str = "promptopt.refine";
+pub const FEEDBACK: &str = "promptopt.feedback";
+pub const HISTORY: &str = "promptopt.history";
+pub const ROLLBACK: &str = "promptopt.rollback";
+pub const RENDER: &str = "promptopt.render";
+
+pub const ALL: [&str; 7] = [
+    GENERATE, EVALUATE, REFINE, FEEDBACK, HISTORY, ROLLBACK, RENDER,
+];
+
+/// The application error code for a command whose backing service has not shipped yet
+/// (inside JSON-RPC's range for server-defined errors).
+pub const NOT_AVAILABLE: i64 = -32001;
+
+/// Arguments every document command takes: the prompt it applies to.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct DocumentArgs {
+    uri: Uri,
+    /// For `promptopt.render`: dotprompt's `DataArgument` (`input`, `context`, …).
+    #[serde(default)]
+    data: Option<DataArgument>,
+}
+
+pub async fn execute(
+    client: &Client,
+    progress_supported: bool,
+    params: ExecuteCommandParams,
+    world_for: impl Fn(&Uri) -> Option<World>,
+) -> Result<Option<Value>> {
+    let command = params.command.as_str();
+    let token = params
+        .work_done_progress_params
+        .work_done_token
+        .filter(|_| progress_supported);
+    let progress = match token {
+        Some(token) => Some(client.progress(token, title(command)).begin().await),
+        None => None,
+    };
+    let outcome = run(command, &params.arguments, &world_for);
+    if let Some(progress) = progress {
+        let message = if outcome.is_ok() { "done" } else { "failed" };
+        progress.finish_with_message(message).await;
+    }
+    outcome
+}
+
+fn run(
+    command: &str,
+    arguments: &[Value],
+    world_for: &impl Fn(&Uri) -> Option<World>,
+) -> Result<Option<Value>> {
+    match command {
+        RENDER => {
+            let args = document_args(arguments)?;
+            let world = world_for(&args.uri).ok_or_else(|| not_open(&args.uri))?;
+            answer(RENDER, || {
+                render_preview(&world, args.data.unwrap_or_default())
+            })?
+            .map(Some)
+        }
+        GENERATE | EVALUATE | REFINE => Err(not_available(command, "the engine (issue 5)")),
+        FEEDBACK | HISTORY | ROLLBACK => Err(not_available(command, "the registry (issue 6)")),
+        other => Err(Error {
+            code: ErrorCode::InvalidParams,
+            message: format!(
+                "unknown command `{other}`: the server runs {}",
+                ALL.join(", ")
+            )
+            .into(),
+            data: None,
+        }),
+    }
+}
+
+fn title(command: &str) -> &'static str {
+    match command {
+        GENERATE => "Generating variants",
+        EVALUATE => "Evaluating",
+        REFINE => "Refining",
+        RENDER => "Rendering",
+        _ => "PromptOpt",
+    }
+}
+
+fn document_args(arguments: &[Value]) -> Result<DocumentArgs> {
+    let first = arguments.first().cloned().unwrap_or(Value::Null);
+    serde_json::from_value(first).map_err(|e| Error {
+        code: ErrorCode::InvalidParams,
+        message: format!("expected one argument {{\"uri\": \"file:///…\"}}: {e}").into(),
+        data: None,
+    })
+}
+
+fn not_open(uri: &Uri) -> Error {
+    Error {
+        code: ErrorCode::InvalidParams,
+        message: format!("{} is not open: open the prompt first", uri.as_str()).into(),
+        data: None,
+    }
+}
+
+fn not_available(command: &str, what: &str) -> Error {
+    Error {
+        code: ErrorCode::ServerError(NOT_AVAILABLE),
+        message: format!(
+            "{command} is not available yet: it needs {what}, which this build does not include"
+        )
+        .into(),
+        data: Some(json!({ "command": command, "available": false })),
+    }
+}
+
+/// The prompt rendered as dotprompt would, with the editor's unsaved partials.
+fn render_preview(world: &World, data: DataArgument) -> Result<Value> {
+    let ParsedFile::Dotprompt(document) = world.snapshot.file() else {
+        return Err(Error {
+            code: ErrorCode::InvalidParams,
+            message: "only .prompt (dotprompt) files render in this version".into(),
+            data: None,
+        });
+    };
+    let path = world.snapshot.lint_path();
+    let partials = |name: &str| world.overlay.partial(&path, name);
+    let env = RenderEnv {
+        partials: &partials,
+        schemas: &NoSchemas,
+    };
+    render(document, &data, &Map::new(), &env).map_err(|e| Error {
+        code: ErrorCode::InvalidParams,
+        message: format!("the prompt does not render: {e}").into(),
+        data: e
+            .span
+            .map(|span| json!({ "range": world.snapshot.lines().range(span) })),
+    })
+}

@@ -1,0 +1,756 @@
+//! The protocol surface: capabilities, the document lifecycle, configuration, and dispatch of
+//! each request to its feature module over an immutable [`World`].
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{
+    Arc, Mutex, MutexGuard, OnceLock, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard,
+};
+
+use serde_json::Value;
+use tower_lsp_server::jsonrpc::Result;
+use tower_lsp_server::ls_types::*;
+use tower_lsp_server::{Client, LanguageServer};
+
+use crate::commands;
+use crate::diagnostics::{self, LintResult, Next, Scheduler};
+use crate::documents::{Documents, Kind, Snapshot};
+use crate::features::{self, World};
+use crate::guard::{answer, answer_blocking};
+use crate::project::{self, Projects};
+use crate::settings::Settings;
+
+/// A poisoned lock still holds consistent data here (every critical section is a single
+/// insert or lookup), so a panic elsewhere must not take the lock down with it.
+pub fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+fn read<T>(lock: &RwLock<T>) -> RwLockReadGuard<'_, T> {
+    lock.read().unwrap_or_else(PoisonError::into_inner)
+}
+
+fn write<T>(lock: &RwLock<T>) -> RwLockWriteGuard<'_, T> {
+    lock.write().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// What the client said it supports, read once at `initialize`.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct ClientSupport {
+    pub pull_diagnostics: bool,
+    pub configuration: bool,
+    pub watched_files: bool,
+    pub work_done_progress: bool,
+    pub snippets: bool,
+    pub document_changes: bool,
+    pub create_files: bool,
+    pub rename_files: bool,
+    pub markdown: bool,
+}
+
+impl ClientSupport {
+    fn read(caps: &ClientCapabilities) -> Self {
+        let text = caps.text_document.as_ref();
+        let workspace = caps.workspace.as_ref();
+        let edit = workspace.and_then(|w| w.workspace_edit.as_ref());
+        let operations = edit
+            .and_then(|e| e.resource_operations.clone())
+            .unwrap_or_default();
+        Self {
+            pull_diagnostics: text.is_some_and(|t| t.diagnostic.is_some()),
+            configuration: workspace.and_then(|w| w.configuration).unwrap_or(false),
+            watched_files: workspace
+                .and_then(|w| w.did_change_watched_files.as_ref())
+                .and_then(|w| w.dynamic_registration)
+                .unwrap_or(false),
+            work_done_progress: caps
+                .window
+                .as_ref()
+                .and_then(|w| w.work_done_progress)
+                .unwrap_or(false),
+            snippets: text
+                .and_then(|t| t.completion.as_ref())
+                .and_then(|c| c.completion_item.as_ref())
+                .and_then(|i| i.snippet_support)
+                .unwrap_or(false),
+            document_changes: edit.and_then(|e| e.document_changes).unwrap_or(false),
+            create_files: operations.contains(&ResourceOperationKind::Create),
+            rename_files: operations.contains(&ResourceOperationKind::Rename),
+            markdown: text
+                .and_then(|t| t.hover.as_ref())
+                .and_then(|h| h.content_format.as_ref())
+                .is_none_or(|formats| formats.contains(&MarkupKind::Markdown)),
+        }
+    }
+}
+
+/// Everything the server keeps between requests. Locks are held only for a lookup or an
+/// insert, never across an `.await`.
+pub struct State {
+    client: Client,
+    documents: RwLock<Documents>,
+    settings: RwLock<Settings>,
+    projects: Mutex<Projects>,
+    results: Mutex<HashMap<Uri, Arc<LintResult>>>,
+    scheduler: Scheduler,
+    support: OnceLock<ClientSupport>,
+    roots: RwLock<Vec<PathBuf>>,
+    shut_down: Arc<AtomicBool>,
+}
+
+pub struct Server {
+    state: Arc<State>,
+}
+
+impl Server {
+    pub fn new(client: Client, shut_down: Arc<AtomicBool>) -> Self {
+        Self {
+            state: Arc::new(State {
+                client,
+                documents: RwLock::default(),
+                settings: RwLock::default(),
+                projects: Mutex::default(),
+                results: Mutex::default(),
+                scheduler: Scheduler::default(),
+                support: OnceLock::new(),
+                roots: RwLock::default(),
+                shut_down,
+            }),
+        }
+    }
+}
+
+impl State {
+    fn support(&self) -> ClientSupport {
+        self.support.get().copied().unwrap_or_default()
+    }
+
+    fn snapshot(&self, uri: &Uri) -> Option<Arc<Snapshot>> {
+        read(&self.documents).get(uri)
+    }
+
+    /// The immutable view a feature answers from.
+    fn world(&self, uri: &Uri) -> Option<World> {
+        let snapshot = self.snapshot(uri)?;
+        let settings = read(&self.settings).clone();
+        let roots = read(&self.roots).clone();
+        let config = lock(&self.projects).config_for(
+            snapshot.path.as_deref(),
+            &settings,
+            roots.first().map(PathBuf::as_path),
+        );
+        let options = project::options_for(
+            &config,
+            &settings,
+            snapshot.path.as_deref(),
+            snapshot.format(),
+        );
+        let overlay = read(&self.documents).overlay();
+        Some(World {
+            snapshot,
+            options,
+            overlay,
+            settings,
+            roots,
+            support: self.support(),
+        })
+    }
+
+    /// The lint result for the world's version: the cached one when current, else a fresh run.
+    fn result(&self, world: &World) -> Arc<LintResult> {
+        let cached = lock(&self.results).get(&world.snapshot.uri).cloned();
+        if let Some(result) = cached.filter(|r| r.version == world.snapshot.version) {
+            return result;
+        }
+        let result = Arc::new(self.lint_world(world));
+        self.keep_if_current(&world.snapshot.uri, &result);
+        result
+    }
+
+    fn lint_world(&self, world: &World) -> LintResult {
+        if !world.settings.lint.enable {
+            return LintResult {
+                version: world.snapshot.version,
+                findings: Vec::new(),
+                diagnostics: Vec::new(),
+            };
+        }
+        diagnostics::lint(&world.snapshot, world.options.as_ref(), &world.overlay)
+    }
+
+    /// Caches a result if its version is still the document's; returns whether it was.
+    fn keep_if_current(&self, uri: &Uri, result: &Arc<LintResult>) -> bool {
+        let current = read(&self.documents).version(uri) == Some(result.version);
+        if current {
+            lock(&self.results).insert(uri.clone(), Arc::clone(result));
+        }
+        current
+    }
+
+    /// Asks for a lint of the document's current version, off the request path.
+    fn schedule(self: &Arc<Self>, uri: Uri, version: i32) {
+        if self.support().pull_diagnostics {
+            // The client pulls; it is told to pull again when something it can't see changed.
+            return;
+        }
+        if self.scheduler.request(&uri, version) == Next::Start {
+            let state = Arc::clone(self);
+            tokio::spawn(async move { state.lint_loop(uri).await });
+        }
+    }
+
+    async fn lint_loop(self: Arc<Self>, uri: Uri) {
+        loop {
+            let state = Arc::clone(&self);
+            let target = uri.clone();
+            let outcome = answer_blocking("lint", move || {
+                let world = state.world(&target)?;
+                let result = Arc::new(state.lint_world(&world));
+                state.keep_if_current(&target, &result).then_some(result)
+            })
+            .await;
+            if let Ok(Some(result)) = outcome {
+                // Checked again right before sending: an edit may have landed meanwhile.
+                if read(&self.documents).version(&uri) == Some(result.version) {
+                    self.client
+                        .publish_diagnostics(
+                            uri.clone(),
+                            result.diagnostics.clone(),
+                            Some(result.version),
+                        )
+                        .await;
+                }
+            }
+            if self.scheduler.finished(&uri).is_none() {
+                break;
+            }
+        }
+    }
+
+    /// Re-lints every open document (settings or a config changed), or tells a pulling
+    /// client to pull again.
+    async fn relint_all(self: &Arc<Self>) {
+        lock(&self.results).clear();
+        if self.support().pull_diagnostics {
+            let _ = self.client.workspace_diagnostic_refresh().await;
+            return;
+        }
+        let open: Vec<(Uri, i32)> = read(&self.documents)
+            .all()
+            .map(|s| (s.uri.clone(), s.version))
+            .collect();
+        for (uri, version) in open {
+            self.schedule(uri, version);
+        }
+    }
+
+    /// A partial changed: the prompts that may include it are linted again.
+    async fn relint_includers(self: &Arc<Self>, changed: &Uri) {
+        let includers: Vec<(Uri, i32)> = read(&self.documents)
+            .all()
+            .filter(|s| {
+                &s.uri != changed && s.kind == Kind::Prompt(promptopt_core::lint::Format::Dotprompt)
+            })
+            .map(|s| (s.uri.clone(), s.version))
+            .collect();
+        if includers.is_empty() {
+            return;
+        }
+        {
+            let mut results = lock(&self.results);
+            for (uri, _) in &includers {
+                results.remove(uri);
+            }
+        }
+        if self.support().pull_diagnostics {
+            let _ = self.client.workspace_diagnostic_refresh().await;
+            return;
+        }
+        for (uri, version) in includers {
+            self.schedule(uri, version);
+        }
+    }
+
+    async fn load_settings(&self, from_initialize: Option<Value>) {
+        let value = match from_initialize {
+            Some(value) => Some(value),
+            None if self.support().configuration => self
+                .client
+                .configuration(vec![ConfigurationItem {
+                    scope_uri: None,
+                    section: Some("promptopt".to_string()),
+                }])
+                .await
+                .ok()
+                .and_then(|mut values| values.pop()),
+            None => None,
+        };
+        let Some(value) = value else {
+            return;
+        };
+        let (settings, problems) = Settings::from_json(&value);
+        *write(&self.settings) = settings;
+        lock(&self.projects).invalidate();
+        for problem in problems {
+            tracing::warn!(%problem, "settings");
+            self.client
+                .show_message(MessageType::WARNING, problem)
+                .await;
+        }
+    }
+
+    pub fn was_shut_down(&self) -> bool {
+        self.shut_down.load(Ordering::SeqCst)
+    }
+}
+
+fn capabilities() -> ServerCapabilities {
+    ServerCapabilities {
+        position_encoding: Some(PositionEncodingKind::UTF16),
+        text_document_sync: Some(TextDocumentSyncCapability::Options(
+            TextDocumentSyncOptions {
+                open_close: Some(true),
+                change: Some(TextDocumentSyncKind::INCREMENTAL),
+                save: Some(TextDocumentSyncSaveOptions::Supported(true)),
+                ..TextDocumentSyncOptions::default()
+            },
+        )),
+        diagnostic_provider: Some(DiagnosticServerCapabilities::Options(DiagnosticOptions {
+            identifier: Some(diagnostics::SOURCE.to_string()),
+            inter_file_dependencies: true,
+            workspace_diagnostics: false,
+            work_done_progress_options: WorkDoneProgressOptions::default(),
+        })),
+        code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
+            code_action_kinds: Some(features::code_actions::KINDS.to_vec()),
+            resolve_provider: Some(false),
+            work_done_progress_options: WorkDoneProgressOptions::default(),
+        })),
+        hover_provider: Some(HoverProviderCapability::Simple(true)),
+        completion_provider: Some(CompletionOptions {
+            trigger_characters: Some(
+                ["{", ".", "@", ">", "\"", " ", "#", ":"]
+                    .map(String::from)
+                    .to_vec(),
+            ),
+            ..CompletionOptions::default()
+        }),
+        signature_help_provider: Some(SignatureHelpOptions {
+            trigger_characters: Some(vec![" ".to_string()]),
+            retrigger_characters: None,
+            work_done_progress_options: WorkDoneProgressOptions::default(),
+        }),
+        definition_provider: Some(OneOf::Left(true)),
+        references_provider: Some(OneOf::Left(true)),
+        rename_provider: Some(OneOf::Right(RenameOptions {
+            prepare_provider: Some(true),
+            work_done_progress_options: WorkDoneProgressOptions::default(),
+        })),
+        document_highlight_provider: Some(OneOf::Left(true)),
+        document_symbol_provider: Some(OneOf::Left(true)),
+        workspace_symbol_provider: Some(OneOf::Left(true)),
+        folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
+        semantic_tokens_provider: Some(SemanticTokensServerCapabilities::SemanticTokensOptions(
+            SemanticTokensOptions {
+                legend: features::semantic_tokens::legend(),
+                full: Some(SemanticTokensFullOptions::Bool(true)),
+                range: Some(true),
+                work_done_progress_options: WorkDoneProgressOptions::default(),
+            },
+        )),
+        inlay_hint_provider: Some(OneOf::Left(true)),
+        document_formatting_provider: Some(OneOf::Left(true)),
+        execute_command_provider: Some(ExecuteCommandOptions {
+            commands: commands::ALL.iter().map(|c| c.to_string()).collect(),
+            work_done_progress_options: WorkDoneProgressOptions {
+                work_done_progress: Some(true),
+            },
+        }),
+        ..ServerCapabilities::default()
+    }
+}
+
+impl LanguageServer for Server {
+    async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
+        let state = &self.state;
+        let _ = state.support.set(ClientSupport::read(&params.capabilities));
+        let roots: Vec<PathBuf> = params
+            .workspace_folders
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|folder| folder.uri.to_file_path().map(|p| p.into_owned()))
+            .collect();
+        *write(&state.roots) = roots;
+        if let Some(options) = params.initialization_options {
+            state.load_settings(Some(options)).await;
+        }
+        Ok(InitializeResult {
+            capabilities: capabilities(),
+            server_info: Some(ServerInfo {
+                name: "promptopt".to_string(),
+                version: Some(env!("CARGO_PKG_VERSION").to_string()),
+            }),
+            offset_encoding: None,
+        })
+    }
+
+    async fn initialized(&self, _: InitializedParams) {
+        let state = &self.state;
+        if state.support().watched_files {
+            let watchers = ["**/promptopt.toml", "**/_*.prompt"]
+                .map(|glob| FileSystemWatcher {
+                    glob_pattern: GlobPattern::String(glob.to_string()),
+                    kind: None,
+                })
+                .to_vec();
+            let registration = Registration {
+                id: "promptopt-watch".to_string(),
+                method: "workspace/didChangeWatchedFiles".to_string(),
+                register_options: serde_json::to_value(DidChangeWatchedFilesRegistrationOptions {
+                    watchers,
+                })
+                .ok(),
+            };
+            if let Err(error) = state.client.register_capability(vec![registration]).await {
+                tracing::warn!(%error, "the client refused to watch promptopt.toml");
+            }
+        }
+        state.load_settings(None).await;
+        tracing::info!("promptopt language server ready");
+    }
+
+    async fn shutdown(&self) -> Result<()> {
+        self.state.shut_down.store(true, Ordering::SeqCst);
+        Ok(())
+    }
+
+    async fn did_open(&self, params: DidOpenTextDocumentParams) {
+        let doc = params.text_document;
+        let path = doc.uri.to_file_path().map(|p| p.into_owned());
+        let kind = Kind::detect(&doc.language_id, path.as_deref())
+            .unwrap_or(Kind::Prompt(promptopt_core::lint::Format::Plain));
+        let snapshot =
+            write(&self.state.documents).open(doc.uri.clone(), doc.version, kind, doc.text);
+        self.state.schedule(doc.uri.clone(), doc.version);
+        if snapshot.is_partial() {
+            self.state.relint_includers(&doc.uri).await;
+        }
+    }
+
+    async fn did_change(&self, params: DidChangeTextDocumentParams) {
+        let uri = params.text_document.uri;
+        let version = params.text_document.version;
+        let changed = write(&self.state.documents).change(&uri, version, params.content_changes);
+        match changed {
+            Ok(snapshot) => {
+                self.state.schedule(uri.clone(), version);
+                if snapshot.kind == Kind::Config {
+                    lock(&self.state.projects).invalidate();
+                }
+                if snapshot.is_partial() {
+                    self.state.relint_includers(&uri).await;
+                }
+            }
+            Err(_) => tracing::warn!(
+                uri = uri.as_str(),
+                "a change for a document that is not open was ignored"
+            ),
+        }
+    }
+
+    async fn did_save(&self, params: DidSaveTextDocumentParams) {
+        let is_config = self
+            .state
+            .snapshot(&params.text_document.uri)
+            .is_some_and(|s| s.kind == Kind::Config);
+        if is_config {
+            lock(&self.state.projects).invalidate();
+            self.state.relint_all().await;
+        }
+    }
+
+    async fn did_close(&self, params: DidCloseTextDocumentParams) {
+        let uri = params.text_document.uri;
+        let closed = write(&self.state.documents).close(&uri);
+        lock(&self.state.results).remove(&uri);
+        if !self.state.support().pull_diagnostics {
+            self.state
+                .client
+                .publish_diagnostics(uri.clone(), Vec::new(), None)
+                .await;
+        }
+        if closed.is_some_and(|s| s.is_partial()) {
+            self.state.relint_includers(&uri).await;
+        }
+    }
+
+    async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
+        let pushed = (!params.settings.is_null()).then_some(params.settings);
+        let from_push = pushed.filter(|_| !self.state.support().configuration);
+        self.state.load_settings(from_push).await;
+        self.state.relint_all().await;
+    }
+
+    async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        let mut config_changed = false;
+        let mut partial_changed = None;
+        for change in &params.changes {
+            let path = change.uri.path().as_str();
+            if path.ends_with(promptopt_core::lint::CONFIG_FILE) {
+                config_changed = true;
+            } else if path.rsplit('/').next().is_some_and(|n| n.starts_with('_')) {
+                partial_changed = Some(change.uri.clone());
+            }
+        }
+        if config_changed {
+            lock(&self.state.projects).invalidate();
+            self.state.relint_all().await;
+        } else if let Some(uri) = partial_changed {
+            self.state.relint_includers(&uri).await;
+        }
+    }
+
+    async fn diagnostic(
+        &self,
+        params: DocumentDiagnosticParams,
+    ) -> Result<DocumentDiagnosticReportResult> {
+        let state = Arc::clone(&self.state);
+        let uri = params.text_document.uri;
+        let previous = params.previous_result_id;
+        answer_blocking("textDocument/diagnostic", move || {
+            let report = match state.world(&uri) {
+                Some(world) => {
+                    let result = state.result(&world);
+                    let id = format!("{}:{}", result.version, result.diagnostics.len());
+                    if previous.as_deref() == Some(id.as_str()) {
+                        DocumentDiagnosticReport::Unchanged(
+                            RelatedUnchangedDocumentDiagnosticReport {
+                                related_documents: None,
+                                unchanged_document_diagnostic_report:
+                                    UnchangedDocumentDiagnosticReport { result_id: id },
+                            },
+                        )
+                    } else {
+                        full_report(Some(id), result.diagnostics.clone())
+                    }
+                }
+                None => full_report(None, Vec::new()),
+            };
+            DocumentDiagnosticReportResult::Report(report)
+        })
+        .await
+    }
+
+    async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        let Some(world) = self.state.world(&params.text_document.uri) else {
+            return Ok(None);
+        };
+        let state = Arc::clone(&self.state);
+        answer_blocking("textDocument/codeAction", move || {
+            let result = state.result(&world);
+            features::code_actions::code_actions(&world, &result, &params)
+        })
+        .await
+    }
+
+    async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
+        let uri = &params.text_document_position_params.text_document.uri;
+        let Some(world) = self.state.world(uri) else {
+            return Ok(None);
+        };
+        let result = self.state.result(&world);
+        let position = params.text_document_position_params.position;
+        answer("textDocument/hover", || {
+            features::hover::hover(&world, &result, position)
+        })
+    }
+
+    async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
+        let Some(world) = self
+            .state
+            .world(&params.text_document_position.text_document.uri)
+        else {
+            return Ok(None);
+        };
+        let position = params.text_document_position.position;
+        answer("textDocument/completion", || {
+            features::completion::completion(&world, position)
+        })
+    }
+
+    async fn signature_help(&self, params: SignatureHelpParams) -> Result<Option<SignatureHelp>> {
+        let uri = &params.text_document_position_params.text_document.uri;
+        let Some(world) = self.state.world(uri) else {
+            return Ok(None);
+        };
+        let position = params.text_document_position_params.position;
+        answer("textDocument/signatureHelp", || {
+            features::signature_help::signature_help(&world, position)
+        })
+    }
+
+    async fn goto_definition(
+        &self,
+        params: GotoDefinitionParams,
+    ) -> Result<Option<GotoDefinitionResponse>> {
+        let uri = &params.text_document_position_params.text_document.uri;
+        let Some(world) = self.state.world(uri) else {
+            return Ok(None);
+        };
+        let position = params.text_document_position_params.position;
+        answer("textDocument/definition", || {
+            features::navigation::definition(&world, position)
+        })
+    }
+
+    async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
+        let Some(world) = self
+            .state
+            .world(&params.text_document_position.text_document.uri)
+        else {
+            return Ok(None);
+        };
+        let position = params.text_document_position.position;
+        let include_declaration = params.context.include_declaration;
+        answer_blocking("textDocument/references", move || {
+            features::navigation::references(&world, position, include_declaration)
+        })
+        .await
+    }
+
+    async fn prepare_rename(
+        &self,
+        params: TextDocumentPositionParams,
+    ) -> Result<Option<PrepareRenameResponse>> {
+        let Some(world) = self.state.world(&params.text_document.uri) else {
+            return Ok(None);
+        };
+        answer("textDocument/prepareRename", || {
+            features::navigation::prepare_rename(&world, params.position)
+        })
+    }
+
+    async fn rename(&self, params: RenameParams) -> Result<Option<WorkspaceEdit>> {
+        let Some(world) = self
+            .state
+            .world(&params.text_document_position.text_document.uri)
+        else {
+            return Ok(None);
+        };
+        let position = params.text_document_position.position;
+        let new_name = params.new_name;
+        answer_blocking("textDocument/rename", move || {
+            features::navigation::rename(&world, position, &new_name)
+        })
+        .await?
+    }
+
+    async fn document_highlight(
+        &self,
+        params: DocumentHighlightParams,
+    ) -> Result<Option<Vec<DocumentHighlight>>> {
+        let uri = &params.text_document_position_params.text_document.uri;
+        let Some(world) = self.state.world(uri) else {
+            return Ok(None);
+        };
+        let position = params.text_document_position_params.position;
+        answer("textDocument/documentHighlight", || {
+            features::navigation::highlight(&world, position)
+        })
+    }
+
+    async fn document_symbol(
+        &self,
+        params: DocumentSymbolParams,
+    ) -> Result<Option<DocumentSymbolResponse>> {
+        let Some(world) = self.state.world(&params.text_document.uri) else {
+            return Ok(None);
+        };
+        answer("textDocument/documentSymbol", || {
+            features::symbols::document_symbols(&world)
+        })
+    }
+
+    async fn symbol(
+        &self,
+        params: WorkspaceSymbolParams,
+    ) -> Result<Option<WorkspaceSymbolResponse>> {
+        let roots = read(&self.state.roots).clone();
+        let open: Vec<Arc<Snapshot>> = read(&self.state.documents).all().cloned().collect();
+        answer_blocking("workspace/symbol", move || {
+            features::symbols::workspace_symbols(&roots, &open, &params.query)
+        })
+        .await
+    }
+
+    async fn folding_range(&self, params: FoldingRangeParams) -> Result<Option<Vec<FoldingRange>>> {
+        let Some(world) = self.state.world(&params.text_document.uri) else {
+            return Ok(None);
+        };
+        answer("textDocument/foldingRange", || {
+            features::folding::folding_ranges(&world)
+        })
+    }
+
+    async fn semantic_tokens_full(
+        &self,
+        params: SemanticTokensParams,
+    ) -> Result<Option<SemanticTokensResult>> {
+        let Some(world) = self.state.world(&params.text_document.uri) else {
+            return Ok(None);
+        };
+        answer("textDocument/semanticTokens/full", || {
+            features::semantic_tokens::tokens(&world, None).map(SemanticTokensResult::Tokens)
+        })
+    }
+
+    async fn semantic_tokens_range(
+        &self,
+        params: SemanticTokensRangeParams,
+    ) -> Result<Option<SemanticTokensRangeResult>> {
+        let Some(world) = self.state.world(&params.text_document.uri) else {
+            return Ok(None);
+        };
+        answer("textDocument/semanticTokens/range", || {
+            features::semantic_tokens::tokens(&world, Some(params.range))
+                .map(SemanticTokensRangeResult::Tokens)
+        })
+    }
+
+    async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
+        let Some(world) = self.state.world(&params.text_document.uri) else {
+            return Ok(None);
+        };
+        answer("textDocument/inlayHint", || {
+            features::inlay_hints::inlay_hints(&world, params.range)
+        })
+    }
+
+    async fn formatting(&self, params: DocumentFormattingParams) -> Result<Option<Vec<TextEdit>>> {
+        let Some(world) = self.state.world(&params.text_document.uri) else {
+            return Ok(None);
+        };
+        answer("textDocument/formatting", || {
+            features::formatting::format(&world)
+        })
+    }
+
+    async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<Value>> {
+        let state = &self.state;
+        commands::execute(
+            &state.client,
+            state.support().work_done_progress,
+            params,
+            |uri| state.world(uri),
+        )
+        .await
+    }
+}
+
+fn full_report(result_id: Option<String>, items: Vec<Diagnostic>) -> DocumentDiagnosticReport {
+    DocumentDiagnosticReport::Full(RelatedFullDocumentDiagnosticReport {
+        related_documents: None,
+        full_document_diagnostic_report: FullDocumentDiagnosticReport { result_id, items },
+    })
+}
