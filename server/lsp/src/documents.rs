@@ -167,10 +167,6 @@ impl Documents {
         self.open.values()
     }
 
-    pub fn len(&self) -> usize {
-        self.open.len()
-    }
-
     /// The open partials' text by path: unsaved edits to a partial count for the prompts
     /// that include it.
     pub fn overlay(&self) -> Overlay {

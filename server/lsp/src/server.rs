@@ -299,10 +299,6 @@ impl State {
                 .await;
         }
     }
-
-    pub fn was_shut_down(&self) -> bool {
-        self.shut_down.load(Ordering::SeqCst)
-    }
 }
 
 fn capabilities() -> ServerCapabilities {

@@ -78,6 +78,15 @@ impl ParsedFile {
         }
     }
 
+    /// Where the front matter is, in any format that has one (even when its YAML is broken).
+    pub fn front_matter_split(&self) -> Option<&crate::document::Split> {
+        match self {
+            ParsedFile::Dotprompt(document) => document.front_matter.split(),
+            ParsedFile::Prompty(document) => document.front_matter.split(),
+            ParsedFile::Plain(_) => None,
+        }
+    }
+
     pub fn line_index(&self) -> &LineIndex {
         match self {
             ParsedFile::Dotprompt(document) => document.line_index(),

@@ -5,7 +5,6 @@ mod schedule;
 pub use schedule::{Next, Scheduler};
 
 use std::str::FromStr;
-use std::sync::Arc;
 
 use promptopt_core::lint::{self, Finding, LintOptions, docs, rules};
 use promptopt_workspace::ProjectConfig;

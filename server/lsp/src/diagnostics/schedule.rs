@@ -60,11 +60,6 @@ impl Scheduler {
             }
         }
     }
-
-    /// Documents with a run in progress or queued.
-    pub fn busy(&self) -> usize {
-        lock(&self.slots).len()
-    }
 }
 
 #[cfg(test)]
@@ -80,7 +75,6 @@ mod tests {
         assert_eq!(scheduler.request(&uri, 3), Next::Queued);
         assert_eq!(scheduler.finished(&uri), Some(3));
         assert_eq!(scheduler.finished(&uri), None);
-        assert_eq!(scheduler.busy(), 0);
         assert_eq!(scheduler.request(&uri, 4), Next::Start);
     }
 }
