@@ -88,6 +88,44 @@ pub fn cost_usd(input_tokens: usize, output_tokens: usize, model: &ModelInfo) ->
         / 1_000_000.0
 }
 
+/// A count as people read it: "1,234 tokens (o200k)", or "≈ 1,234 tokens (estimated)".
+pub fn describe(count: TokenCount) -> String {
+    let tokenizer = match count.tokenizer {
+        Tokenizer::O200k => "o200k",
+        Tokenizer::Cl100k => "cl100k",
+        Tokenizer::Estimate => "estimated",
+    };
+    if count.estimated {
+        format!("≈ {} tokens (estimated)", thousands(count.tokens))
+    } else {
+        format!("{} tokens ({tokenizer})", thousands(count.tokens))
+    }
+}
+
+/// `12345` → `12,345`.
+pub fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A dollar amount with the precision small per-call costs need.
+pub fn dollars(amount: f64) -> String {
+    if amount > 0.0 && amount < 0.0001 {
+        "< $0.0001".to_string()
+    } else if amount >= 0.01 {
+        format!("${amount:.2}")
+    } else {
+        format!("${amount:.4}")
+    }
+}
+
 /// `(tokens, exact)`.
 fn bpe_or_estimate(bpe: Option<&CoreBPE>, text: &str) -> (usize, bool) {
     match bpe {
@@ -153,6 +191,17 @@ fn count_in_cuts(bpe: &CoreBPE, mut stretch: &str) -> usize {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn figures_read_as_people_write_them() {
+        assert_eq!(super::thousands(0), "0");
+        assert_eq!(super::thousands(999), "999");
+        assert_eq!(super::thousands(8192), "8,192");
+        assert_eq!(super::thousands(1234567), "1,234,567");
+        assert_eq!(super::dollars(0.00001), "< $0.0001");
+        assert_eq!(super::dollars(0.0123), "$0.01");
+        assert_eq!(super::dollars(0.0042), "$0.0042");
+    }
+
     use super::*;
     use crate::models::ModelTable;
     use proptest::prelude::*;

@@ -6,6 +6,7 @@
 //! [`Document::from_bytes`].
 
 pub(crate) mod frontmatter;
+pub mod keys;
 mod metadata;
 mod yaml_spans;
 

@@ -2,6 +2,7 @@
 //! document version with everything needed to read it, so features are plain functions that
 //! tests call without a client.
 
+mod at;
 pub mod code_actions;
 pub mod completion;
 pub mod folding;

@@ -88,19 +88,6 @@ pub(super) fn unquoted(source: &str, span: Span) -> Span {
     }
 }
 
-/// `12345` → `12,345`.
-pub(super) fn thousands(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -117,13 +104,5 @@ mod tests {
         );
         let flow = "config: {temperature: 3, topP: 1}\n";
         assert_eq!(entry_lines(flow, Span::new(9, 20), Span::new(22, 23)), None);
-    }
-
-    #[test]
-    fn formats_thousands() {
-        assert_eq!(thousands(0), "0");
-        assert_eq!(thousands(999), "999");
-        assert_eq!(thousands(8192), "8,192");
-        assert_eq!(thousands(1234567), "1,234,567");
     }
 }

@@ -8,7 +8,8 @@ use crate::models::ModelInfo;
 use crate::text::Span;
 use crate::tokens::{Tokenizer, cost_usd, count_for_model};
 
-use super::params::{self, thousands};
+use super::params;
+use crate::tokens::{dollars, thousands};
 
 pub(crate) static RULE: Rule = Rule {
     id: "token-budget",
@@ -82,16 +83,6 @@ fn describe_count(
     match why {
         Some(why) => format!("≈ {} tokens (estimated: {why})", thousands(tokens)),
         None => format!("{} tokens ({tokenizer_name})", thousands(tokens)),
-    }
-}
-
-fn dollars(amount: f64) -> String {
-    if amount > 0.0 && amount < 0.0001 {
-        "< $0.0001".to_string()
-    } else if amount >= 0.01 {
-        format!("${amount:.2}")
-    } else {
-        format!("${amount:.4}")
     }
 }
 
