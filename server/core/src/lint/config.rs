@@ -40,7 +40,8 @@ pub struct ConfigProblem {
     pub line: Option<usize>,
 }
 
-const LINT_KEYS: [&str; 10] = [
+/// The keys of `[lint]`.
+pub const LINT_KEYS: [&str; 10] = [
     "rules",
     "overrides",
     "extra-helpers",
@@ -51,6 +52,20 @@ const LINT_KEYS: [&str; 10] = [
     "model-table",
     "include",
     "exclude",
+];
+
+/// What each key of `[lint]` does, in the order of [`LINT_KEYS`], for editors.
+pub const LINT_KEY_DOCS: [&str; 10] = [
+    "Rule levels by id: `rule-id = \"off\" | \"hint\" | \"info\" | \"warning\" | \"error\"`.",
+    "Per-glob settings: `[[lint.overrides]]` with `files = [\"glob\"]` and its own `rules`.",
+    "Helpers your application registers beyond dotprompt's own, so they are not reported as unknown.",
+    "Input fields to treat as untrusted (user-supplied) beyond the names the linter guesses.",
+    "Input fields never to treat as untrusted, even when their names suggest it.",
+    "The model assumed when a prompt names none (for token counts, costs and model rules).",
+    "The team's token budget for one prompt (input plus requested output).",
+    "A TOML model table replacing the built-in one (path relative to this file).",
+    "Globs of Markdown or text files to lint as plain prompts.",
+    "Globs of files never to lint.",
 ];
 
 impl Config {

@@ -24,7 +24,7 @@ pub mod text;
 #[cfg(test)]
 pub(crate) mod testing;
 
-pub use config::{CONFIG_FILE, Config, ConfigProblem};
+pub use config::{CONFIG_FILE, Config, ConfigProblem, LINT_KEY_DOCS, LINT_KEYS};
 pub(crate) use context::Analysis;
 pub use context::{Context, FrontMatterView, NoWorkspace, Workspace};
 pub use facts::{Inputs, PartialUse, Prose, Resolved, SchemaLookup, Turn, Usage, VariableUse};

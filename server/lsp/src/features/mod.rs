@@ -3,6 +3,7 @@
 //! tests call without a client.
 
 mod at;
+
 pub mod code_actions;
 pub mod completion;
 pub mod folding;
@@ -61,10 +62,15 @@ pub(crate) mod testing {
     use tower_lsp_server::ls_types::{Position, Uri};
 
     /// A world for `text` as `/w/name` (the format from the extension). A `|` marks the
-    /// cursor; its position is returned and the marker removed.
+    /// cursor (or `‸`, for texts that contain `|`); its position is returned and the marker
+    /// removed.
     pub fn world(name: &str, text: &str) -> (World, Position) {
-        let (text, cursor) = match text.find('|') {
-            Some(at) => (format!("{}{}", &text[..at], &text[at + 1..]), at),
+        let marker = if text.contains('‸') { '‸' } else { '|' };
+        let (text, cursor) = match text.find(marker) {
+            Some(at) => (
+                format!("{}{}", &text[..at], &text[at + marker.len_utf8()..]),
+                at,
+            ),
             None => (text.to_string(), 0),
         };
         let uri: Uri = format!("file:///w/{name}")
