@@ -11,6 +11,7 @@
 //! - nothing here panics on any input.
 
 pub mod document;
+pub mod format;
 pub mod lint;
 pub mod models;
 pub mod prompty;
