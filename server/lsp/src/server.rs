@@ -441,9 +441,7 @@ impl LanguageServer for Server {
         match changed {
             Ok(snapshot) => {
                 self.state.schedule(uri.clone(), version);
-                if snapshot.kind == Kind::Config {
-                    lock(&self.state.projects).invalidate();
-                }
+                // A config takes effect when saved (the CLI reads it from disk too).
                 if snapshot.is_partial() {
                     self.state.relint_includers(&uri).await;
                 }
@@ -555,11 +553,14 @@ impl LanguageServer for Server {
         let Some(world) = self.state.world(uri) else {
             return Ok(None);
         };
-        let result = self.state.result(&world);
+        let state = Arc::clone(&self.state);
         let position = params.text_document_position_params.position;
-        answer("textDocument/hover", || {
+        // Blocking: the diagnostics section may need a lint of a version not linted yet.
+        answer_blocking("textDocument/hover", move || {
+            let result = state.result(&world);
             features::hover::hover(&world, &result, position)
         })
+        .await
     }
 
     async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {

@@ -138,8 +138,8 @@ fn front_matter_at(cx: &Context<'_>, offset: usize) -> Option<Target> {
     let node = spans
         .nodes()
         .iter()
-        .filter(|node| touches(node.key.unwrap_or(node.value).cover(node.value), offset))
-        .last()?;
+        .rev()
+        .find(|node| touches(node.key.unwrap_or(node.value).cover(node.value), offset))?;
     Some(Target::FrontMatter {
         path: node.path.clone(),
         key: node.key,
