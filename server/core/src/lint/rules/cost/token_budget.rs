@@ -100,8 +100,20 @@ fn check(cx: &Context<'_>, report: &mut Report) {
         let n = params::number(p.value).filter(|n| *n >= 0.0 && n.fract() == 0.0)?;
         Some((n as usize, p.key, p.value_span))
     });
-    let counted = count_for_model(cx.text(cx.body()), info);
     let requested = output.map_or(0, |(n, _, _)| n);
+    // A token is at least one byte, so the body's length bounds its count. When even that
+    // bound stays under every threshold, only the output cap can be wrong, and the count (the
+    // costliest step of a lint, and a vocabulary load on the first one) is skipped.
+    let bound = cx.body().len().saturating_add(requested);
+    let near_window = window.is_some_and(|w| bound.saturating_mul(10) > w.saturating_mul(8));
+    let over_budget = budget.is_some_and(|b| bound > b);
+    if !near_window && !over_budget {
+        if let Some(model) = info {
+            output_over_cap(report, output, model);
+        }
+        return;
+    }
+    let counted = count_for_model(cx.text(cx.body()), info);
     let total = counted.tokens.saturating_add(requested);
     let prompt = format!(
         "prompt {}",
@@ -143,22 +155,8 @@ fn check(cx: &Context<'_>, report: &mut Report) {
                 );
             return;
         }
-        if let Some((n, key, Some(span))) = output {
-            if n > model.max_output_tokens {
-                report
-                    .add(
-                        span,
-                        format!(
-                            "{key} {} is more than {} returns in one response ({}): the API rejects it; lower it to at most {}",
-                            thousands(n),
-                            model.id,
-                            thousands(model.max_output_tokens),
-                            model.max_output_tokens
-                        ),
-                    )
-                    ;
-                return;
-            }
+        if output_over_cap(report, output, model) {
+            return;
         }
         if total.saturating_mul(10) > window.saturating_mul(8) {
             report.add(
@@ -184,6 +182,31 @@ fn check(cx: &Context<'_>, report: &mut Report) {
         )
         .with_severity(Severity::Warning);
     }
+}
+
+/// Reports an output length over what the model returns in one response.
+fn output_over_cap(
+    report: &mut Report,
+    output: Option<(usize, &str, Option<Span>)>,
+    model: &ModelInfo,
+) -> bool {
+    let Some((n, key, Some(span))) = output else {
+        return false;
+    };
+    if n <= model.max_output_tokens {
+        return false;
+    }
+    report.add(
+        span,
+        format!(
+            "{key} {} is more than {} returns in one response ({}): the API rejects it; lower it to at most {}",
+            thousands(n),
+            model.id,
+            thousands(model.max_output_tokens),
+            model.max_output_tokens
+        ),
+    );
+    true
 }
 
 #[cfg(test)]
