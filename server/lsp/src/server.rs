@@ -413,6 +413,11 @@ impl LanguageServer for Server {
             }
         }
         state.load_settings(None).await;
+        // Load the tokenizer's vocabulary (a few hundred milliseconds) before the first hover or
+        // inlay hint needs it, off every request path.
+        std::thread::spawn(|| {
+            promptopt_core::tokens::count("warm up", promptopt_core::tokens::Tokenizer::O200k)
+        });
         tracing::info!("promptopt language server ready");
     }
 
@@ -719,9 +724,11 @@ impl LanguageServer for Server {
         let Some(world) = self.state.world(&params.text_document.uri) else {
             return Ok(None);
         };
-        answer("textDocument/inlayHint", || {
+        // Blocking: counting a long prompt's tokens takes milliseconds.
+        answer_blocking("textDocument/inlayHint", move || {
             features::inlay_hints::inlay_hints(&world, params.range)
         })
+        .await
     }
 
     async fn formatting(&self, params: DocumentFormattingParams) -> Result<Option<Vec<TextEdit>>> {
