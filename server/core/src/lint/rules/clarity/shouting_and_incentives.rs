@@ -283,6 +283,7 @@ mod tests {
     #[test]
     fn patterns_compile() {
         assert!(super::INCENTIVE.compiles());
+        crate::lint::pattern::assert_word_regex_exact(&super::INCENTIVE);
     }
 
     #[test]

@@ -336,6 +336,9 @@ mod tests {
     #[test]
     fn patterns_compile() {
         assert!(super::PATTERNS.iter().all(|(_, regex)| regex.compiles()));
+        for (_, regex) in super::PATTERNS.iter() {
+            crate::lint::pattern::assert_word_regex_exact(regex);
+        }
     }
 
     #[test]

@@ -741,6 +741,12 @@ mod tests {
         assert!(HEDGED_AFTER.compiles());
         assert_eq!(DIRECTIVES.len(), DIRECTIVE_COUNT);
         assert!(DIRECTIVES.iter().all(WordRegex::compiles));
+        for regex in DIRECTIVES
+            .iter()
+            .chain([&*ADDRESSED, &*HEDGED, &*HEDGED_AFTER])
+        {
+            crate::lint::pattern::assert_word_regex_exact(regex);
+        }
     }
 
     #[test]
