@@ -120,12 +120,14 @@ fn check(cx: &Context<'_>, report: &mut Report) {
 }
 
 /// Each sentence's set of stemmed words, built on first use (most sentences are never
-/// compared), as sorted ids of the file's distinct stems: comparing sets compares integers,
-/// and each distinct stem is allocated once per file rather than once per word.
+/// compared), as sorted ids of the file's distinct stems: comparing sets compares integers.
+/// Each distinct word is stemmed once per file and each distinct stem allocated once.
 struct StemSets<'s> {
     sentences: &'s [Sentence],
     sets: Vec<OnceCell<Vec<u32>>>,
-    ids: RefCell<HashMap<String, u32, BuildHasherDefault<Fnv>>>,
+    /// Lowercase word → stem id, and stem → stem id.
+    words: RefCell<HashMap<&'s str, u32, BuildHasherDefault<Fnv>>>,
+    stems: RefCell<HashMap<String, u32, BuildHasherDefault<Fnv>>>,
     buffer: RefCell<String>,
 }
 
@@ -134,7 +136,8 @@ impl<'s> StemSets<'s> {
         StemSets {
             sentences,
             sets: sentences.iter().map(|_| OnceCell::new()).collect(),
-            ids: RefCell::default(),
+            words: RefCell::default(),
+            stems: RefCell::default(),
             buffer: RefCell::default(),
         }
     }
@@ -145,17 +148,25 @@ impl<'s> StemSets<'s> {
             return &[];
         };
         cell.get_or_init(|| {
-            let mut ids = self.ids.borrow_mut();
+            let mut words = self.words.borrow_mut();
+            let mut stems = self.stems.borrow_mut();
             let mut stemmed = self.buffer.borrow_mut();
             let mut set: Vec<u32> = sentence
                 .words()
                 .map(|word| {
-                    stem_into(word, &mut stemmed);
-                    if let Some(&id) = ids.get(stemmed.as_str()) {
+                    if let Some(&id) = words.get(word) {
                         return id;
                     }
-                    let id = ids.len() as u32;
-                    ids.insert(stemmed.clone(), id);
+                    stem_into(word, &mut stemmed);
+                    let id = match stems.get(stemmed.as_str()) {
+                        Some(&id) => id,
+                        None => {
+                            let id = stems.len() as u32;
+                            stems.insert(stemmed.clone(), id);
+                            id
+                        }
+                    };
+                    words.insert(word, id);
                     id
                 })
                 .collect();
