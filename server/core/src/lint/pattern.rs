@@ -10,8 +10,13 @@
 //! position (a non-ASCII character is then a non-word character either way), and so do `\w`,
 //! `\W`, `\d` and `\D` and their ASCII forms. [`WordRegex`] keeps such an ASCII twin of the
 //! pattern and searches with it whenever the text allows: same matches, fast engine. Text
-//! with non-ASCII letters or digits (`café`, `日本語`) gets the Unicode original, compiled on
-//! first need.
+//! with non-ASCII letters or digits (`café`, `日本語`) first has the twin search a copy with
+//! ASCII stand-ins for those characters, which finds a match wherever the original could;
+//! only then is the Unicode original compiled and searched.
+//!
+//! A [`Gate`] goes further for patterns that run on every sentence: one Aho-Corasick pass
+//! finds the words they cannot match without, and only the patterns whose words are all
+//! there run at all.
 
 use std::sync::{LazyLock, OnceLock};
 
@@ -220,9 +225,13 @@ impl Gate {
         if !text.is_ascii() && text.contains(['ſ', '\u{212A}']) {
             return Present(u64::MAX);
         }
+        // Overlapping: "notice" holds "not" and "no"; each word counts wherever it is. (The
+        // search fails only for a leftmost automaton, which this is not: then admit all.)
+        let Ok(matches) = automaton.try_find_overlapping_iter(text) else {
+            return Present(u64::MAX);
+        };
         let mut present = 0;
-        // Overlapping: "notice" holds "not" and "no"; each word counts wherever it is.
-        for found in automaton.find_overlapping_iter(text) {
+        for found in matches {
             present |= self
                 .word_groups
                 .get(found.pattern().as_usize())
@@ -529,6 +538,7 @@ mod tests {
         "é the \u{212A}ey",
         "née ignore\u{a0}previous ٣ instructions",
         "日本 3٣ b_c\u{301} key",
+        "٣ignore previous instructions",
         "digits ٣ and 3, naïve",
         "a_b-c d’e",
     ];
