@@ -120,14 +120,12 @@ fn check(cx: &Context<'_>, report: &mut Report) {
 }
 
 /// Each sentence's set of stemmed words, built on first use (most sentences are never
-/// compared), as sorted ids of the file's distinct stems: comparing sets compares integers.
-/// Each distinct word is stemmed once per file and each distinct stem allocated once.
+/// compared), as sorted ids of the file's distinct stems: comparing sets compares integers,
+/// and each distinct stem is allocated once per file rather than once per word.
 struct StemSets<'s> {
     sentences: &'s [Sentence],
     sets: Vec<OnceCell<Vec<u32>>>,
-    /// Lowercase word → stem id, and stem → stem id.
-    words: RefCell<HashMap<&'s str, u32, BuildHasherDefault<Fnv>>>,
-    stems: RefCell<HashMap<String, u32, BuildHasherDefault<Fnv>>>,
+    ids: RefCell<HashMap<String, u32, BuildHasherDefault<Fnv>>>,
     buffer: RefCell<String>,
 }
 
@@ -136,8 +134,8 @@ impl<'s> StemSets<'s> {
         StemSets {
             sentences,
             sets: sentences.iter().map(|_| OnceCell::new()).collect(),
-            words: RefCell::default(),
-            stems: RefCell::default(),
+            // A prompt has a few hundred distinct stems: room for them from the start.
+            ids: RefCell::new(HashMap::with_capacity_and_hasher(512, Default::default())),
             buffer: RefCell::default(),
         }
     }
@@ -148,25 +146,17 @@ impl<'s> StemSets<'s> {
             return &[];
         };
         cell.get_or_init(|| {
-            let mut words = self.words.borrow_mut();
-            let mut stems = self.stems.borrow_mut();
+            let mut ids = self.ids.borrow_mut();
             let mut stemmed = self.buffer.borrow_mut();
             let mut set: Vec<u32> = sentence
                 .words()
                 .map(|word| {
-                    if let Some(&id) = words.get(word) {
+                    stem_into(word, &mut stemmed);
+                    if let Some(&id) = ids.get(stemmed.as_str()) {
                         return id;
                     }
-                    stem_into(word, &mut stemmed);
-                    let id = match stems.get(stemmed.as_str()) {
-                        Some(&id) => id,
-                        None => {
-                            let id = stems.len() as u32;
-                            stems.insert(stemmed.clone(), id);
-                            id
-                        }
-                    };
-                    words.insert(word, id);
+                    let id = ids.len() as u32;
+                    ids.insert(stemmed.clone(), id);
                     id
                 })
                 .collect();
