@@ -8,9 +8,15 @@ use serde_json::{Value, json};
 use super::{Checked, Report, range};
 
 pub fn render(report: &Report<'_>) -> String {
-    // Each file's part is built on the worker threads: over a large folder, building it one
-    // file after another was a serial tail after the parallel lint.
-    let files: Vec<Value> = report.files.par_iter().map(file).collect();
+    // Each file's part is built and printed on the worker threads and the document is put
+    // together around them: over a large folder, building, printing and freeing one tree of
+    // every file was a serial tail after the parallel lint. The text is what
+    // `serde_json::to_string_pretty` prints for the whole document.
+    let files: Vec<String> = report
+        .files
+        .par_iter()
+        .map(|checked| pretty(&file(checked), 4))
+        .collect();
     let errors: Vec<Value> = report
         .unreadable
         .iter()
@@ -26,22 +32,34 @@ pub fn render(report: &Report<'_>) -> String {
         })
         .unwrap_or_default();
     let summary = report.summary();
-    let out = json!({
-        "version": 1,
-        "files": files,
-        "errors": errors,
-        "config": config,
-        "summary": {
-            "files": summary.files,
-            "errors": summary.errors,
-            "warnings": summary.warnings,
-            "infos": summary.infos,
-            "hints": summary.hints,
-        },
+    let summary = json!({
+        "files": summary.files,
+        "errors": summary.errors,
+        "warnings": summary.warnings,
+        "infos": summary.infos,
+        "hints": summary.hints,
     });
-    let mut text = serde_json::to_string_pretty(&out).unwrap_or_default();
-    text.push('\n');
+    let mut text = String::from("{\n  \"version\": 1,\n  \"files\": [");
+    if !files.is_empty() {
+        text.push_str("\n    ");
+        text.push_str(&files.join(",\n    "));
+        text.push_str("\n  ");
+    }
+    text.push_str("],\n  \"errors\": ");
+    text.push_str(&pretty(&Value::from(errors), 2));
+    text.push_str(",\n  \"config\": ");
+    text.push_str(&pretty(&Value::from(config), 2));
+    text.push_str(",\n  \"summary\": ");
+    text.push_str(&pretty(&summary, 2));
+    text.push_str("\n}\n");
     text
+}
+
+/// A value as `serde_json::to_string_pretty` prints it `depth` spaces deep in a document: its
+/// own lines after the first indented that much (JSON strings hold no raw line breaks).
+fn pretty(value: &Value, depth: usize) -> String {
+    let text = serde_json::to_string_pretty(value).unwrap_or_default();
+    text.replace('\n', &format!("\n{}", " ".repeat(depth)))
 }
 
 fn file(checked: &Checked) -> Value {

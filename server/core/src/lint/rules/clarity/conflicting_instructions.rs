@@ -274,7 +274,7 @@ fn claims(cx: &Context<'_>) -> Vec<Claim> {
     for sentence in prose_sentences(cx).iter() {
         if outline.shows(sentence.span.start)
             || sentence.question
-            || sentence.words().any(|word| SCOPES.contains(&word))
+            || sentence.words().any(|word| one_of(word, SCOPES))
         {
             continue;
         }
@@ -315,6 +315,20 @@ fn claims(cx: &Context<'_>) -> Vec<Claim> {
     out
 }
 
+/// True when `word` is in `list`. Every word of every sentence is looked up in these lists:
+/// comparing first letters before whole words keeps most look-ups from calling `memcmp`.
+fn one_of(word: &str, list: &[&str]) -> bool {
+    lookup(word, list).is_some()
+}
+
+/// The entry of `list` that is `word` (see [`one_of`]).
+fn lookup<'l>(word: &str, list: &[&'l str]) -> Option<&'l str> {
+    let first = word.as_bytes().first();
+    list.iter()
+        .find(|item| item.as_bytes().first() == first && **item == word)
+        .copied()
+}
+
 /// "Always cite sources" → (Do, [cit, sourc]).
 fn action(sentence: &Sentence, source: &str) -> Option<Kind> {
     let directive = sentence.directive()?;
@@ -331,13 +345,13 @@ fn action(sentence: &Sentence, source: &str) -> Option<Kind> {
     for (i, token) in sentence.tokens.iter().enumerate().skip(directive.verb) {
         let word = sentence.lower(token);
         let between = source.get(previous_end..token.span.start).unwrap_or("");
-        if breaks_clause(between) || CLAUSE_ENDS.contains(&word) {
+        if breaks_clause(between) || one_of(word, CLAUSE_ENDS) {
             break;
         }
         previous_end = token.span.end;
-        if !DROPPED.contains(&word) {
+        if !one_of(word, DROPPED) {
             phrase.push(stem(word));
-            if i >= object_from && !DEICTIC.contains(&word) && !BRIEF.contains(&word) {
+            if i >= object_from && !one_of(word, DEICTIC) && !one_of(word, BRIEF) {
                 vague_object = false;
             }
         }
@@ -356,8 +370,8 @@ fn action(sentence: &Sentence, source: &str) -> Option<Kind> {
 /// `Some(false)` for "be thorough", "responses should be detailed", "answer in detail".
 fn length(sentence: &Sentence) -> Option<bool> {
     let words: Vec<&str> = sentence.words().collect();
-    let brief = words.iter().any(|w| BRIEF.contains(w));
-    let detailed = words.iter().any(|w| DETAILED.contains(w))
+    let brief = words.iter().any(|w| one_of(w, BRIEF));
+    let detailed = words.iter().any(|w| one_of(w, DETAILED))
         || words
             .windows(2)
             .any(|pair| matches!(pair, ["in", "detail" | "depth"] | ["at", "length"]));
@@ -371,7 +385,7 @@ fn length(sentence: &Sentence) -> Option<bool> {
         let verb = sentence.word(head);
         let next = sentence.word(head + 1);
         let after_next = sentence.word(head + 2);
-        let adjective = |w: &str| BRIEF.contains(&w) || DETAILED.contains(&w);
+        let adjective = |w: &str| one_of(w, BRIEF) || one_of(w, DETAILED);
         let degree = |w: &str| matches!(w, "very" | "extremely" | "always" | "more" | "as");
         match verb {
             // "Be concise", "Be very thorough and detailed".
@@ -432,9 +446,7 @@ fn language(sentence: &Sentence) -> Option<&'static str> {
     }) {
         return None;
     }
-    let mut found = words
-        .iter()
-        .filter_map(|w| LANGUAGES.iter().find(|l| *l == w).copied());
+    let mut found = words.iter().filter_map(|w| lookup(w, LANGUAGES));
     let language = found.next()?;
     if found.any(|other| other != language) {
         return None;

@@ -136,7 +136,8 @@ impl<'s> StemSets<'s> {
         StemSets {
             sentences,
             sets: sentences.iter().map(|_| OnceCell::new()).collect(),
-            ids: RefCell::default(),
+            // A prompt has a few hundred distinct stems: room for them from the start.
+            ids: RefCell::new(HashMap::with_capacity_and_hasher(512, Default::default())),
             buffer: RefCell::default(),
         }
     }

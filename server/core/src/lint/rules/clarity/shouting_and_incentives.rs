@@ -143,11 +143,14 @@ enum Caps {
 }
 
 fn classify(word: &str) -> Caps {
-    let letters = word.chars().filter(|c| c.is_alphabetic()).count();
-    if letters < 2
-        || word.chars().any(|c| c.is_lowercase() || c.is_ascii_digit())
+    // Nearly every word has a lowercase letter: that test first, the letter count after.
+    if word.chars().any(|c| c.is_lowercase() || c.is_ascii_digit())
         || !word.chars().any(char::is_uppercase)
     {
+        return Caps::No;
+    }
+    let letters = word.chars().filter(|c| c.is_alphabetic()).count();
+    if letters < 2 {
         return Caps::No;
     }
     let word = &word.replace('’', "'");
@@ -275,6 +278,7 @@ mod tests {
     #[test]
     fn patterns_compile() {
         assert!(super::INCENTIVE.compiles());
+        crate::lint::pattern::assert_word_regex_exact(&super::INCENTIVE);
     }
 
     #[test]

@@ -6,7 +6,7 @@
 
 use std::sync::LazyLock;
 
-use crate::lint::pattern::{WordRegex, has_non_ascii_word};
+use crate::lint::pattern::{Haystack, WordRegex};
 
 use crate::lint::{
     Category, Context, Docs, Edit, Fix, FixKind, Format, Formats, Report, Rule, Severity,
@@ -272,9 +272,9 @@ fn check(cx: &Context<'_>, report: &mut Report) {
             .iter()
             .any(|(done, _, _)| done.start < span.end && span.start < done.end)
     };
-    let non_ascii_word = has_non_ascii_word(source);
+    let haystack = Haystack::new(source);
     for detector in DETECTORS.iter() {
-        let Some(regex) = detector.regex.choose(non_ascii_word) else {
+        let Some(regex) = detector.regex.search(&haystack) else {
             continue;
         };
         for hit in regex.find_iter(source) {
@@ -293,9 +293,9 @@ fn check(cx: &Context<'_>, report: &mut Report) {
     }
     // The assigned value is a run of 32 value characters: most files have none, and the
     // search for a name before one is slow.
-    if let Some(assigned) = ASSIGNED
-        .choose(non_ascii_word)
+    if let Some(assigned) = Some(&*ASSIGNED)
         .filter(|_| has_value_run(source))
+        .and_then(|assigned| assigned.search(&haystack))
     {
         for captures in assigned.captures_iter(source) {
             let (Some(name), Some(value)) = (captures.get(1), captures.get(2)) else {
@@ -369,6 +369,10 @@ mod tests {
     fn patterns_compile() {
         assert!(super::DETECTORS.iter().all(|d| d.regex.compiles()));
         assert!(super::ASSIGNED.compiles());
+        for detector in super::DETECTORS.iter() {
+            crate::lint::pattern::assert_word_regex_exact(&detector.regex);
+        }
+        crate::lint::pattern::assert_word_regex_exact(&super::ASSIGNED);
     }
 
     const OPENAI: &str = "sk-proj-Q7vT2mX9kLp4RzW8nB3cY6dF1gH5jK0sA2eU";

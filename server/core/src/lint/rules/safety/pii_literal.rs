@@ -12,7 +12,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use crate::lint::pattern::{WordRegex, has_non_ascii_word};
+use crate::lint::pattern::{Haystack, WordRegex};
 
 use crate::lint::{Category, Context, Docs, Edit, Fix, FixKind, Formats, Report, Rule, Severity};
 use crate::text::Span;
@@ -386,7 +386,8 @@ fn find_all(text: &str) -> Vec<(usize, usize, Kind)> {
     // Every pattern but the email one needs a digit, and that one needs an `@`: prose without
     // them (most of it) is not searched. A non-ASCII digit is a non-ASCII word character.
     let has_at = text.contains('@');
-    let non_ascii_word = has_non_ascii_word(text);
+    let haystack = Haystack::new(text);
+    let non_ascii_word = haystack.has_non_ascii_word();
     // The longest run of digits. `\d` is Unicode in the original patterns, but a non-ASCII
     // digit is a non-ASCII word character, and then every pattern runs.
     let digits_in_a_row = if non_ascii_word {
@@ -400,7 +401,7 @@ fn find_all(text: &str) -> Vec<(usize, usize, Kind)> {
     // The matches of `pattern`, if the text can have any.
     let search = |pattern: &'static WordRegex, possible: bool| {
         possible
-            .then(|| pattern.choose(non_ascii_word))
+            .then(|| pattern.search(&haystack))
             .flatten()
             .into_iter()
             .flat_map(|regex| regex.find_iter(text))
@@ -455,7 +456,9 @@ fn find_all(text: &str) -> Vec<(usize, usize, Kind)> {
             push(&mut hits, m.start(), m.end(), Kind::Card);
         }
     }
-    let ssn = p.ssn.choose(non_ascii_word).filter(|_| has_four_digits);
+    let ssn = Some(&p.ssn)
+        .filter(|_| has_four_digits)
+        .and_then(|ssn| ssn.search(&haystack));
     for c in ssn.into_iter().flat_map(|regex| regex.captures_iter(text)) {
         let (Some(all), Some(area), Some(group), Some(serial)) =
             (c.get(0), c.get(1), c.get(2), c.get(3))
@@ -553,6 +556,7 @@ mod tests {
             &p.iban,
         ] {
             assert!(regex.compiles(), "{}", regex.as_str());
+            crate::lint::pattern::assert_word_regex_exact(regex);
         }
     }
 

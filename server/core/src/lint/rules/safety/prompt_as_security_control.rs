@@ -5,7 +5,7 @@
 
 use std::sync::LazyLock;
 
-use crate::lint::pattern::{Gate, WordRegex};
+use crate::lint::pattern::{Gate, Haystack, WordRegex};
 use crate::lint::{Category, Context, Docs, FixKind, Formats, Report, Rule, Severity};
 use crate::text::Span;
 
@@ -197,11 +197,12 @@ fn check(cx: &Context<'_>, report: &mut Report) {
             continue;
         }
         let mut reported: Vec<Span> = Vec::new();
+        let haystack = Haystack::new(text);
         for (pattern, (what, regex)) in PATTERNS.iter().enumerate() {
             if !GATE.admits(present, pattern) {
                 continue;
             }
-            let Some(regex) = regex.for_text(text) else {
+            let Some(regex) = regex.search(&haystack) else {
                 continue;
             };
             for found in regex.find_iter(text) {
@@ -232,6 +233,9 @@ mod tests {
     #[test]
     fn patterns_compile() {
         assert!(super::PATTERNS.iter().all(|(_, regex)| regex.compiles()));
+        for (_, regex) in super::PATTERNS.iter() {
+            crate::lint::pattern::assert_word_regex_exact(regex);
+        }
     }
 
     #[test]

@@ -237,6 +237,7 @@ mod tests {
     #[test]
     fn regexes_compile() {
         assert!(super::FORMAT_HINTS.compiles());
+        crate::lint::pattern::assert_word_regex_exact(&super::FORMAT_HINTS);
     }
 
     /// The regex `names_shape` stands in for.

@@ -8,7 +8,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 use serde_json::Value;
 
-use crate::lint::pattern::{Gate, WordRegex};
+use crate::lint::pattern::{Gate, Haystack, WordRegex};
 
 use crate::lint::{Context, Resolved, Usage, VariableUse};
 use crate::text::Span;
@@ -672,8 +672,9 @@ pub(super) fn directives(cx: &Context<'_>) -> Vec<Directive> {
             continue;
         }
         let mut found: Vec<Directive> = Vec::new();
+        let haystack = Haystack::new(text);
         for regex in DIRECTIVES.iter() {
-            let Some(regex) = regex.for_text(text) else {
+            let Some(regex) = regex.search(&haystack) else {
                 continue;
             };
             for captures in regex.captures_iter(text) {
@@ -735,6 +736,12 @@ mod tests {
         assert!(HEDGED_AFTER.compiles());
         assert_eq!(DIRECTIVES.len(), DIRECTIVE_COUNT);
         assert!(DIRECTIVES.iter().all(WordRegex::compiles));
+        for regex in DIRECTIVES
+            .iter()
+            .chain([&*ADDRESSED, &*HEDGED, &*HEDGED_AFTER])
+        {
+            crate::lint::pattern::assert_word_regex_exact(regex);
+        }
     }
 
     #[test]
