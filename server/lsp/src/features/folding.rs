@@ -246,34 +246,45 @@ fn xml_sections(cx: &Context<'_>, folds: &mut Folds<'_>) {
 fn xml_tags(source: &str, span: Span) -> Vec<(usize, &str, bool)> {
     let text = span.text(source);
     let mut tags = Vec::new();
+    // Where the next `>` or line break is: tags start in increasing order, so this only moves
+    // forward and the whole scan stays linear even on a line full of `<`.
+    let mut stop: Option<usize> = None;
     for (i, _) in text.match_indices('<') {
         let rest = text.get(i + 1..).unwrap_or("");
         let (closing, rest) = match rest.strip_prefix('/') {
             Some(after) => (true, after),
             None => (false, rest),
         };
-        let name_len = rest
-            .char_indices()
-            .find(|(j, c)| {
-                !(c.is_ascii_alphabetic()
-                    || (*j > 0 && (c.is_ascii_digit() || matches!(c, '_' | '-' | '.' | ':'))))
-            })
-            .map_or(rest.len(), |(j, _)| j);
-        let Some(name) = rest.get(..name_len).filter(|n| !n.is_empty()) else {
+        let Some(name) = rest.get(..xml_name_len(rest)).filter(|n| !n.is_empty()) else {
             continue;
         };
-        let after = rest.get(name_len..).unwrap_or("");
-        let line = after.split('\n').next().unwrap_or("");
-        let Some(close) = line.find('>') else {
+        let name_end = text.len() - rest.len() + name.len();
+        if stop.is_none_or(|at| at < name_end) {
+            stop = text
+                .get(name_end..)
+                .and_then(|after| after.find(['>', '\n']))
+                .map(|at| name_end + at);
+        }
+        let Some(close) = stop.filter(|&at| text.as_bytes().get(at) == Some(&b'>')) else {
             continue;
         };
-        let attributes = line.get(..close).unwrap_or("");
+        let attributes = text.get(name_end..close).unwrap_or("");
         let well_formed = attributes.is_empty() || attributes.starts_with([' ', '\t']);
         if well_formed && !attributes.ends_with('/') {
             tags.push((span.start + i, name, closing));
         }
     }
     tags
+}
+
+/// The length of the tag name `text` starts with: a letter, then letters, digits, `_-.:`.
+fn xml_name_len(text: &str) -> usize {
+    text.char_indices()
+        .find(|(j, c)| {
+            !(c.is_ascii_alphabetic()
+                || (*j > 0 && (c.is_ascii_digit() || matches!(c, '_' | '-' | '.' | ':'))))
+        })
+        .map_or(text.len(), |(j, _)| j)
 }
 
 #[cfg(test)]
@@ -386,6 +397,8 @@ user:
                 .iter()
                 .all(|(start, end, _)| start < end && *end <= 6)
         );
+        // Long lines full of almost-tags stay linear to scan.
+        let hostile = "<a ".repeat(100_000) + "\n" + &"{{#if x}}\n".repeat(300);
         for text in [
             "{{",
             "{{#",
@@ -394,6 +407,7 @@ user:
             "```",
             "---\n",
             "\u{feff}---\nx: 1\n---\n",
+            &hostile,
         ] {
             folds("a.prompt", text);
             folds("a.prompty", text);

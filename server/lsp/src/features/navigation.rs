@@ -54,7 +54,9 @@ fn close_tag_at(world: &World, offset: usize) -> Option<Target> {
     };
     let mut found = None;
     promptopt_core::template::walk(&document.template.nodes, &mut |node| {
+        // A partial block's close tag names the partial: that is what it navigates to.
         if let promptopt_core::template::Node::Block(block) = node
+            && block.kind != promptopt_core::template::BlockKind::PartialBlock
             && let Some(close) = &block.close
             && close.tag.span.contains(offset)
         {

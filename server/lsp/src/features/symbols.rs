@@ -11,6 +11,7 @@ mod workspace;
 pub(super) use workspace::prompt_files;
 
 use std::cmp::Reverse;
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -54,7 +55,7 @@ pub fn workspace_symbols(
 fn outline(cx: &Context<'_>, lines: &Lines<'_>) -> Vec<DocumentSymbol> {
     let mut symbols: Vec<DocumentSymbol> = front_matter(cx, lines).into_iter().collect();
     let mut items = turns(cx);
-    items.extend(blocks(cx));
+    items.extend(blocks(cx).into_iter().take(MAX_ITEMS));
     items.extend(headings(cx, &items));
     items.truncate(MAX_ITEMS);
     symbols.extend(nest(items, lines));
@@ -136,17 +137,13 @@ fn headings(cx: &Context<'_>, containers: &[Item]) -> Vec<Item> {
         .flat_map(|prose| line_starts(source, prose.span, cx.body().start))
         .filter(|start| !cx.in_code_block(*start))
         .filter_map(|start| heading_at(source, start))
+        .take(MAX_ITEMS)
         .collect();
+    let peer_ends = next_peer_starts(&found);
     found
-        .iter()
-        .enumerate()
-        .map(|(i, (level, line, title))| {
-            let next_peer = found
-                .get(i + 1..)
-                .unwrap_or_default()
-                .iter()
-                .find(|(other, _, _)| other <= level)
-                .map_or(usize::MAX, |(_, next, _)| next.start);
+        .into_iter()
+        .zip(peer_ends)
+        .map(|((_, line, title), next_peer)| {
             // The innermost turn or block holding the heading bounds its section.
             let container_end = containers
                 .iter()
@@ -156,14 +153,34 @@ fn headings(cx: &Context<'_>, containers: &[Item]) -> Vec<Item> {
                 .unwrap_or(cx.body().end);
             let end = next_peer.min(container_end).max(line.end);
             Item {
-                name: title.clone(),
+                name: title,
                 kind: SymbolKind::STRING,
                 range: trim_end(Span::new(line.start, end), source),
-                selection: *line,
+                selection: line,
                 rank: 1,
             }
         })
         .collect()
+}
+
+/// For each heading, where the next heading of the same or a higher level starts
+/// (`usize::MAX` when none does), in one pass with a stack of the headings still open.
+fn next_peer_starts(headings: &[(usize, Span, String)]) -> Vec<usize> {
+    let mut ends = vec![usize::MAX; headings.len()];
+    let mut open: Vec<(usize, usize)> = Vec::new();
+    for (i, (level, line, _)) in headings.iter().enumerate() {
+        while let Some(&(open_level, index)) = open.last() {
+            if open_level < *level {
+                break;
+            }
+            if let Some(end) = ends.get_mut(index) {
+                *end = line.start;
+            }
+            open.pop();
+        }
+        open.push((*level, i));
+    }
+    ends
 }
 
 /// The offsets in `span` where a source line starts.
@@ -267,7 +284,7 @@ fn front_matter(cx: &Context<'_>, lines: &Lines<'_>) -> Option<DocumentSymbol> {
     let range = trim_end(split.block, source);
     let fence = Span::new(range.start, (range.start + 3).min(range.end));
     let children = spans
-        .map(|spans| yaml_children(spans.nodes(), &[], source, lines))
+        .map(|spans| YamlTree::new(spans.nodes()).symbols(None, 0, source, lines))
         .filter(|children| !children.is_empty());
     let mut symbol = symbol(
         Item {
@@ -283,25 +300,63 @@ fn front_matter(cx: &Context<'_>, lines: &Lines<'_>) -> Option<DocumentSymbol> {
     Some(symbol)
 }
 
-/// The mapping entries directly under `parent`, each with its own entries.
-fn yaml_children(
-    nodes: &[YamlNode],
-    parent: &[String],
-    source: &str,
-    lines: &Lines<'_>,
-) -> Vec<DocumentSymbol> {
-    if parent.len() >= MAX_YAML_DEPTH {
-        return Vec::new();
+/// The mapping entries of the front matter as a tree, built in one pass over the nodes (a
+/// scan per entry would be quadratic in a large front matter).
+struct YamlTree<'a> {
+    nodes: &'a [YamlNode],
+    /// The entries under each node by index; `None` holds the top-level entries.
+    children: HashMap<Option<usize>, Vec<usize>>,
+}
+
+impl<'a> YamlTree<'a> {
+    fn new(nodes: &'a [YamlNode]) -> Self {
+        // Nodes come in document order, so a node's parent is the latest node at its
+        // parent's path (with a duplicated key, the copy it was written under).
+        let mut latest: HashMap<&[String], usize> = HashMap::new();
+        let mut children: HashMap<Option<usize>, Vec<usize>> = HashMap::new();
+        for (i, node) in nodes.iter().enumerate().take(MAX_ITEMS) {
+            let Some((_, parent_path)) = node.path.split_last() else {
+                continue;
+            };
+            let parent = if parent_path.is_empty() {
+                None
+            } else {
+                match latest.get(parent_path) {
+                    Some(&index) => Some(index),
+                    None => continue,
+                }
+            };
+            if node.key.is_some() {
+                children.entry(parent).or_default().push(i);
+            }
+            latest.insert(&node.path, i);
+        }
+        Self { nodes, children }
     }
-    nodes
-        .iter()
-        .filter(|node| node.path.len() == parent.len() + 1 && node.path.starts_with(parent))
-        .filter_map(|node| Some((node, node.key?)))
-        .map(|(node, key)| {
-            let children = yaml_children(nodes, &node.path, source, lines);
-            yaml_symbol(node, key, children, source, lines)
-        })
-        .collect()
+
+    /// The symbols of the entries directly under `parent`, each with its own entries.
+    fn symbols(
+        &self,
+        parent: Option<usize>,
+        depth: usize,
+        source: &str,
+        lines: &Lines<'_>,
+    ) -> Vec<DocumentSymbol> {
+        if depth >= MAX_YAML_DEPTH {
+            return Vec::new();
+        }
+        self.children
+            .get(&parent)
+            .into_iter()
+            .flatten()
+            .filter_map(|&i| Some((i, self.nodes.get(i)?)))
+            .filter_map(|(i, node)| Some((i, node, node.key?)))
+            .map(|(i, node, key)| {
+                let children = self.symbols(Some(i), depth + 1, source, lines);
+                yaml_symbol(node, key, children, source, lines)
+            })
+            .collect()
+    }
 }
 
 #[allow(deprecated)] // `deprecated` must be written out; `tags` replaces it.

@@ -442,50 +442,51 @@ fn prompty_uses(cx: &Context<'_>) -> Vec<Use> {
 /// text inside its quotes), `None` for other subscripts. Stops at anything else.
 fn jinja_elements(source: &str, span: Span) -> Vec<Option<Span>> {
     let text = span.text(source);
+    let at_offset =
+        |start: usize, len: usize| Span::new(span.start + start, span.start + start + len);
     let mut elements = Vec::new();
-    let mut at = 0;
-    let name_end = |from: usize| {
-        text.get(from..).map_or(from, |rest| {
-            from + rest
-                .find(|c: char| !(c.is_alphanumeric() || c == '_'))
-                .unwrap_or(rest.len())
-        })
-    };
-    let end = name_end(0);
-    if end == 0 {
+    let root = name_len(text);
+    if root == 0 {
         return elements;
     }
-    elements.push(Some(Span::new(span.start, span.start + end)));
-    at = at.max(end);
+    elements.push(Some(at_offset(0, root)));
+    let mut at = root;
     while let Some(rest) = text.get(at..) {
-        if let Some(after_dot) = rest.strip_prefix('.') {
-            let start = at + 1;
-            let end = name_end(start);
-            if end == start || after_dot.is_empty() {
+        if let Some(attribute) = rest.strip_prefix('.') {
+            let len = name_len(attribute);
+            if len == 0 {
                 break;
             }
-            elements.push(Some(Span::new(span.start + start, span.start + end)));
-            at = end;
-        } else if rest.starts_with('[') {
-            let Some(close) = rest.find(']') else { break };
-            let inner = rest.get(1..close).unwrap_or("").trim();
-            let quoted = inner.len() >= 2
-                && (inner.starts_with('\'') || inner.starts_with('"'))
-                && inner.ends_with(inner.chars().next().unwrap_or('\''));
-            let element = quoted
-                .then(|| {
-                    let offset = rest.find(inner)? + 1;
-                    let start = span.start + at + offset;
-                    Some(Span::new(start, start + inner.len() - 2))
-                })
-                .flatten();
-            elements.push(element);
-            at += close + 1;
+            elements.push(Some(at_offset(at + 1, len)));
+            at += 1 + len;
+        } else if let Some(subscript) = rest.strip_prefix('[') {
+            let Some(close) = subscript.find(']') else {
+                break;
+            };
+            let inside = subscript.get(..close).unwrap_or("");
+            let key = string_key(inside).map(|(start, len)| at_offset(at + 1 + start, len));
+            elements.push(key);
+            at += close + 2;
         } else {
             break;
         }
     }
     elements
+}
+
+/// The length of the identifier `text` starts with.
+fn name_len(text: &str) -> usize {
+    text.find(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .unwrap_or(text.len())
+}
+
+/// Where the text of a quoted subscript (`'key'`, `"key"`) is, as (start, length) within it.
+fn string_key(inside: &str) -> Option<(usize, usize)> {
+    let trimmed = inside.trim();
+    let quote = trimmed.chars().next().filter(|c| matches!(c, '\'' | '"'))?;
+    let key = trimmed.strip_prefix(quote)?.strip_suffix(quote)?;
+    let start = inside.len() - inside.trim_start().len() + quote.len_utf8();
+    Some((start, key.len()))
 }
 
 // ---- the input schema ---------------------------------------------------------------------

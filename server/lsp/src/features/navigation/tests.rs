@@ -110,6 +110,32 @@ fn definition_of_an_undeclared_path_falls_back_to_the_nearest_declared_field() {
 }
 
 #[test]
+fn json_schema_inputs_are_followed_through_properties_and_items() {
+    let text = "\
+---
+input:
+  schema:
+    type: object
+    properties:
+      tags:
+        type: array
+        items:
+          type: object
+          properties:
+            label: {type: string}
+---
+{{#each tags}}{{lab|el}}{{/each}}";
+    let (w, at) = world("a.prompt", text);
+    let Some(GotoDefinitionResponse::Scalar(location)) = definition(&w, at) else {
+        panic!("no definition");
+    };
+    assert_eq!(spots(&w, [location.range]), [(10, "label".to_string())]);
+    let out = renamed(&w, at, "name");
+    assert!(out.contains("            name: {type: string}"), "{out}");
+    assert!(out.ends_with("{{#each tags}}{{name}}{{/each}}"), "{out}");
+}
+
+#[test]
 fn definition_on_a_close_tag_goes_to_its_open_tag() {
     let (w, at) = world("a.prompt", "{{#each items}}\n{{#if x}}y{{/if}}\n{{/ea|ch}}");
     let Some(GotoDefinitionResponse::Scalar(location)) = definition(&w, at) else {
@@ -394,6 +420,16 @@ fn partial_definition_and_references_resolve_by_file_across_the_workspace() {
     assert_eq!(
         spans,
         [(0, "header".to_string()), (1, "header".to_string())]
+    );
+
+    // A partial block's close tag names the partial too.
+    let (w, at) = world_in(dir.path(), "main.prompt", "{{#> header}}x{{/hea|der}}");
+    let Some(GotoDefinitionResponse::Scalar(location)) = definition(&w, at) else {
+        panic!("no definition");
+    };
+    assert_eq!(
+        location.uri,
+        Uri::from_file_path(dir.path().join("_header.prompt")).unwrap()
     );
 }
 

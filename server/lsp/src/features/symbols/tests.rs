@@ -197,7 +197,11 @@ fn broken_templates_give_well_formed_outlines() {
         "---\n---\n",
         "\u{feff}# BOM title",
     ];
-    for text in texts {
+    // Large files stay linear to outline.
+    let many_headings = "# a\n## b\n".repeat(20_000);
+    let big_front_matter = format!("---\n{}---\nx", "k: {a: 1, b: 2}\n".repeat(5_000));
+    let large = [many_headings.as_str(), big_front_matter.as_str()];
+    for text in texts.into_iter().chain(large) {
         for name in ["a.prompt", "a.prompty", "a.md"] {
             assert_well_formed(&outline_of(name, text), None);
         }

@@ -19,7 +19,7 @@ const MAX_WALK_ENTRIES: usize = 50_000;
 /// The most symbols one search answers with; the client filters further as the user types.
 pub const MAX_SYMBOLS: usize = 500;
 /// The front matter's `name` is read from this much of a file's start.
-const NAME_SCAN_BYTES: u64 = 16 * 1024;
+const NAME_SCAN_BYTES: u64 = 4 * 1024;
 
 /// Every `.prompt` and `.prompty` file under the roots, sorted by path within each root:
 /// `.gitignore`d files and hidden folders are skipped, and so are files over
@@ -64,12 +64,14 @@ pub fn symbols(roots: &[PathBuf], open: &[Arc<Snapshot>], query: &str) -> Vec<Wo
         .filter_map(|s| Some((s.path.as_deref()?, s.as_ref())))
         .collect();
     let on_disk = prompt_files(roots);
+    let listed: HashSet<&Path> = on_disk.iter().map(PathBuf::as_path).collect();
     // Open documents not saved under a root yet (or outside every root) count too.
-    let only_open = open
+    let mut only_open = open
         .keys()
-        .filter(|path| format_of(path).is_some() && !on_disk.iter().any(|p| p == *path))
+        .filter(|path| format_of(path).is_some() && !listed.contains(*path))
         .map(|path| path.to_path_buf())
         .collect::<Vec<_>>();
+    only_open.sort();
     let query = query.to_lowercase();
     on_disk
         .iter()
