@@ -13,6 +13,7 @@ use std::collections::HashMap;
 
 use promptopt_core::lint::{Format, ParsedFile};
 use promptopt_core::render::known_helpers;
+use promptopt_core::template::{self, BlockKind, Node};
 use promptopt_core::text::{LineIndex, Span};
 use tower_lsp_server::jsonrpc;
 use tower_lsp_server::ls_types::{
@@ -53,10 +54,10 @@ fn close_tag_at(world: &World, offset: usize) -> Option<Target> {
         return None;
     };
     let mut found = None;
-    promptopt_core::template::walk(&document.template.nodes, &mut |node| {
+    template::walk(&document.template.nodes, &mut |node| {
         // A partial block's close tag names the partial: that is what it navigates to.
-        if let promptopt_core::template::Node::Block(block) = node
-            && block.kind != promptopt_core::template::BlockKind::PartialBlock
+        if let Node::Block(block) = node
+            && block.kind != BlockKind::PartialBlock
             && let Some(close) = &block.close
             && close.tag.span.contains(offset)
         {
