@@ -146,11 +146,15 @@ impl State {
             snapshot.path.as_deref(),
             snapshot.format(),
         );
-        let overlay = read(&self.documents).overlay();
+        let (overlay, open) = {
+            let documents = read(&self.documents);
+            (documents.overlay(), documents.all().cloned().collect())
+        };
         Some(World {
             snapshot,
             options,
             overlay,
+            open,
             settings,
             roots,
             support: self.support(),

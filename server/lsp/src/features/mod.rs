@@ -29,6 +29,9 @@ pub struct World {
     /// `None` when the project excludes the file from linting.
     pub options: Option<LintOptions>,
     pub overlay: Overlay,
+    /// Every open document, for features that read other files (references, rename): an
+    /// unsaved buffer counts over the file on disk.
+    pub open: Vec<Arc<Snapshot>>,
     pub settings: Settings,
     pub roots: Vec<PathBuf>,
     pub support: ClientSupport,
@@ -87,6 +90,7 @@ pub(crate) mod testing {
             snapshot,
             options: Some(LintOptions::default()),
             overlay: Overlay::default(),
+            open: Vec::new(),
             settings: Settings::default(),
             roots: Vec::new(),
             support: ClientSupport {

@@ -191,6 +191,9 @@ fn text_of(world: &World, path: &Path) -> Option<(Arc<str>, Option<i32>)> {
             Some(world.snapshot.version),
         ));
     }
+    if let Some(open) = world.open.iter().find(|s| s.path.as_deref() == Some(path)) {
+        return Some((Arc::clone(&open.text), Some(open.version)));
+    }
     let partial_name = path
         .file_stem()
         .and_then(|stem| stem.to_str())
