@@ -28,27 +28,6 @@ const BLOCK_TAGS: [&str; 9] = [
     "set",
 ];
 
-/// Names that are never template inputs: Jinja's default globals, the `loop` of a `for`, the
-/// `self`/`super` of blocks, and keywords (Jinja would read a bare `in` as an undefined name).
-const NOT_VARIABLES: [&str; 16] = [
-    "range",
-    "dict",
-    "lipsum",
-    "cycler",
-    "joiner",
-    "namespace",
-    "loop",
-    "self",
-    "super",
-    "and",
-    "or",
-    "not",
-    "in",
-    "is",
-    "if",
-    "else",
-];
-
 pub(super) struct Body {
     pub nodes: Vec<JinjaNode>,
     pub variables: Vec<VariableRef>,
@@ -826,7 +805,7 @@ impl<'s> Scanner<'s> {
     /// Keeps the references that are template inputs.
     fn resolve(&mut self, refs: Vec<RawRef>) {
         for r in refs {
-            if NOT_VARIABLES.contains(&r.root.as_str()) || self.is_bound(&r.root) {
+            if super::is_reserved(&r.root) || self.is_bound(&r.root) {
                 continue;
             }
             let guarded = self.frames.iter().any(|f| f.guards.contains(&r.root));

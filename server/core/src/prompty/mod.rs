@@ -29,6 +29,50 @@
 //! source, and nothing recurses with the input's nesting beyond fixed caps.
 
 mod body;
+
+/// Words Jinja reads as keywords inside expressions and statements.
+pub const KEYWORDS: [&str; 22] = [
+    "and",
+    "or",
+    "not",
+    "in",
+    "is",
+    "if",
+    "else",
+    "elif",
+    "for",
+    "recursive",
+    "true",
+    "false",
+    "none",
+    "True",
+    "False",
+    "None",
+    "as",
+    "import",
+    "from",
+    "with",
+    "without",
+    "context",
+];
+
+/// Names every Jinja template has: the default globals, and what loops and blocks bind.
+pub const GLOBALS: [&str; 9] = [
+    "range",
+    "dict",
+    "lipsum",
+    "cycler",
+    "joiner",
+    "namespace",
+    "loop",
+    "self",
+    "super",
+];
+
+/// Whether `name` means something to Jinja itself, so it is never a template input.
+pub fn is_reserved(name: &str) -> bool {
+    KEYWORDS.contains(&name) || GLOBALS.contains(&name)
+}
 mod expr;
 mod lexer;
 

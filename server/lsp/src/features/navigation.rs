@@ -242,32 +242,7 @@ fn check_variable_name(world: &World, name: &str) -> Result<(), String> {
     }
     match world.snapshot.format() {
         Format::Prompty => {
-            const RESERVED: [&str; 23] = [
-                "and",
-                "or",
-                "not",
-                "in",
-                "is",
-                "if",
-                "else",
-                "elif",
-                "for",
-                "true",
-                "false",
-                "none",
-                "True",
-                "False",
-                "None",
-                "loop",
-                "self",
-                "super",
-                "range",
-                "dict",
-                "lipsum",
-                "cycler",
-                "namespace",
-            ];
-            if RESERVED.contains(&name) {
+            if promptopt_core::prompty::is_reserved(name) {
                 return Err(format!(
                     "`{name}` means something to Jinja: pick a name that is not a keyword or a global"
                 ));

@@ -5,36 +5,10 @@
 //! what a name is (`.` before a property, `|` or `is` before a filter or test, `(` after a
 //! call).
 
-use promptopt_core::prompty::{JinjaNode, PromptyDocument};
+use promptopt_core::prompty::{JinjaNode, KEYWORDS, PromptyDocument};
 use promptopt_core::text::Span;
 
 use super::{DECLARATION, DEFAULT_LIBRARY, Kind, Token};
-
-/// Words Jinja reads as keywords inside expressions and statements.
-const KEYWORDS: [&str; 22] = [
-    "and",
-    "or",
-    "not",
-    "in",
-    "is",
-    "if",
-    "else",
-    "elif",
-    "for",
-    "recursive",
-    "true",
-    "false",
-    "none",
-    "True",
-    "False",
-    "None",
-    "as",
-    "import",
-    "from",
-    "with",
-    "without",
-    "context",
-];
 
 pub fn tokens(document: &PromptyDocument) -> Vec<Token> {
     let source = document.source();
