@@ -546,82 +546,61 @@ impl LanguageServer for Server {
     }
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
-        let Some(world) = self.state.world(&params.text_document.uri) else {
-            return Ok(None);
-        };
         let state = Arc::clone(&self.state);
-        answer_blocking("textDocument/codeAction", move || {
-            let result = state.result(&world);
-            features::code_actions::code_actions(&world, &result, &params)
+        let uri = params.text_document.uri.clone();
+        self.on_document_blocking(&uri, "textDocument/codeAction", move |world| {
+            let result = state.result(world);
+            features::code_actions::code_actions(world, &result, &params)
         })
         .await
     }
 
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
-        let uri = &params.text_document_position_params.text_document.uri;
-        let Some(world) = self.state.world(uri) else {
-            return Ok(None);
-        };
         let state = Arc::clone(&self.state);
-        let position = params.text_document_position_params.position;
+        let at = params.text_document_position_params;
         // Blocking: the diagnostics section may need a lint of a version not linted yet.
-        answer_blocking("textDocument/hover", move || {
-            let result = state.result(&world);
-            features::hover::hover(&world, &result, position)
+        self.on_document_blocking(&at.text_document.uri, "textDocument/hover", move |world| {
+            let result = state.result(world);
+            features::hover::hover(world, &result, at.position)
         })
         .await
     }
 
     async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
-        let Some(world) = self
-            .state
-            .world(&params.text_document_position.text_document.uri)
-        else {
-            return Ok(None);
-        };
-        let position = params.text_document_position.position;
-        answer("textDocument/completion", || {
-            features::completion::completion(&world, position)
+        let at = params.text_document_position;
+        self.on_document(&at.text_document.uri, "textDocument/completion", |world| {
+            features::completion::completion(world, at.position)
         })
     }
 
     async fn signature_help(&self, params: SignatureHelpParams) -> Result<Option<SignatureHelp>> {
-        let uri = &params.text_document_position_params.text_document.uri;
-        let Some(world) = self.state.world(uri) else {
-            return Ok(None);
-        };
-        let position = params.text_document_position_params.position;
-        answer("textDocument/signatureHelp", || {
-            features::signature_help::signature_help(&world, position)
-        })
+        let at = params.text_document_position_params;
+        self.on_document(
+            &at.text_document.uri,
+            "textDocument/signatureHelp",
+            |world| features::signature_help::signature_help(world, at.position),
+        )
     }
 
     async fn goto_definition(
         &self,
         params: GotoDefinitionParams,
     ) -> Result<Option<GotoDefinitionResponse>> {
-        let uri = &params.text_document_position_params.text_document.uri;
-        let Some(world) = self.state.world(uri) else {
-            return Ok(None);
-        };
-        let position = params.text_document_position_params.position;
-        answer("textDocument/definition", || {
-            features::navigation::definition(&world, position)
+        let at = params.text_document_position_params;
+        self.on_document(&at.text_document.uri, "textDocument/definition", |world| {
+            features::navigation::definition(world, at.position)
         })
     }
 
     async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
-        let Some(world) = self
-            .state
-            .world(&params.text_document_position.text_document.uri)
-        else {
-            return Ok(None);
-        };
-        let position = params.text_document_position.position;
+        let at = params.text_document_position;
         let include_declaration = params.context.include_declaration;
-        answer_blocking("textDocument/references", move || {
-            features::navigation::references(&world, position, include_declaration)
-        })
+        // Blocking: partial references read the workspace.
+        self.on_document_blocking(
+            &at.text_document.uri,
+            "textDocument/references",
+            move |world| features::navigation::references(world, at.position, include_declaration),
+        )
         .await
     }
 
@@ -629,12 +608,11 @@ impl LanguageServer for Server {
         &self,
         params: TextDocumentPositionParams,
     ) -> Result<Option<PrepareRenameResponse>> {
-        let Some(world) = self.state.world(&params.text_document.uri) else {
-            return Ok(None);
-        };
-        answer("textDocument/prepareRename", || {
-            features::navigation::prepare_rename(&world, params.position)
-        })
+        self.on_document(
+            &params.text_document.uri,
+            "textDocument/prepareRename",
+            |world| features::navigation::prepare_rename(world, params.position),
+        )
     }
 
     async fn rename(&self, params: RenameParams) -> Result<Option<WorkspaceEdit>> {
@@ -646,6 +624,7 @@ impl LanguageServer for Server {
         };
         let position = params.text_document_position.position;
         let new_name = params.new_name;
+        // Blocking, and its own error: an invalid new name is answered with why.
         answer_blocking("textDocument/rename", move || {
             features::navigation::rename(&world, position, &new_name)
         })
@@ -656,26 +635,23 @@ impl LanguageServer for Server {
         &self,
         params: DocumentHighlightParams,
     ) -> Result<Option<Vec<DocumentHighlight>>> {
-        let uri = &params.text_document_position_params.text_document.uri;
-        let Some(world) = self.state.world(uri) else {
-            return Ok(None);
-        };
-        let position = params.text_document_position_params.position;
-        answer("textDocument/documentHighlight", || {
-            features::navigation::highlight(&world, position)
-        })
+        let at = params.text_document_position_params;
+        self.on_document(
+            &at.text_document.uri,
+            "textDocument/documentHighlight",
+            |world| features::navigation::highlight(world, at.position),
+        )
     }
 
     async fn document_symbol(
         &self,
         params: DocumentSymbolParams,
     ) -> Result<Option<DocumentSymbolResponse>> {
-        let Some(world) = self.state.world(&params.text_document.uri) else {
-            return Ok(None);
-        };
-        answer("textDocument/documentSymbol", || {
-            features::symbols::document_symbols(&world)
-        })
+        self.on_document(
+            &params.text_document.uri,
+            "textDocument/documentSymbol",
+            features::symbols::document_symbols,
+        )
     }
 
     async fn symbol(
@@ -691,57 +667,57 @@ impl LanguageServer for Server {
     }
 
     async fn folding_range(&self, params: FoldingRangeParams) -> Result<Option<Vec<FoldingRange>>> {
-        let Some(world) = self.state.world(&params.text_document.uri) else {
-            return Ok(None);
-        };
-        answer("textDocument/foldingRange", || {
-            features::folding::folding_ranges(&world)
-        })
+        self.on_document(
+            &params.text_document.uri,
+            "textDocument/foldingRange",
+            features::folding::folding_ranges,
+        )
     }
 
     async fn semantic_tokens_full(
         &self,
         params: SemanticTokensParams,
     ) -> Result<Option<SemanticTokensResult>> {
-        let Some(world) = self.state.world(&params.text_document.uri) else {
-            return Ok(None);
-        };
-        answer("textDocument/semanticTokens/full", || {
-            features::semantic_tokens::tokens(&world, None).map(SemanticTokensResult::Tokens)
-        })
+        self.on_document(
+            &params.text_document.uri,
+            "textDocument/semanticTokens/full",
+            |world| {
+                features::semantic_tokens::tokens(world, None).map(SemanticTokensResult::Tokens)
+            },
+        )
     }
 
     async fn semantic_tokens_range(
         &self,
         params: SemanticTokensRangeParams,
     ) -> Result<Option<SemanticTokensRangeResult>> {
-        let Some(world) = self.state.world(&params.text_document.uri) else {
-            return Ok(None);
-        };
-        answer("textDocument/semanticTokens/range", || {
-            features::semantic_tokens::tokens(&world, Some(params.range))
-                .map(SemanticTokensRangeResult::Tokens)
-        })
+        self.on_document(
+            &params.text_document.uri,
+            "textDocument/semanticTokens/range",
+            |world| {
+                features::semantic_tokens::tokens(world, Some(params.range))
+                    .map(SemanticTokensRangeResult::Tokens)
+            },
+        )
     }
 
     async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
-        let Some(world) = self.state.world(&params.text_document.uri) else {
-            return Ok(None);
-        };
         // Blocking: counting a long prompt's tokens takes milliseconds.
-        answer_blocking("textDocument/inlayHint", move || {
-            features::inlay_hints::inlay_hints(&world, params.range)
-        })
+        let range = params.range;
+        self.on_document_blocking(
+            &params.text_document.uri,
+            "textDocument/inlayHint",
+            move |world| features::inlay_hints::inlay_hints(world, range),
+        )
         .await
     }
 
     async fn formatting(&self, params: DocumentFormattingParams) -> Result<Option<Vec<TextEdit>>> {
-        let Some(world) = self.state.world(&params.text_document.uri) else {
-            return Ok(None);
-        };
-        answer("textDocument/formatting", || {
-            features::formatting::format(&world)
-        })
+        self.on_document(
+            &params.text_document.uri,
+            "textDocument/formatting",
+            features::formatting::format,
+        )
     }
 
     async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<Value>> {
@@ -753,6 +729,36 @@ impl LanguageServer for Server {
             |uri| state.world(uri),
         )
         .await
+    }
+}
+
+impl Server {
+    /// Answers a request about one document from its [`World`]: null when it is not open, an
+    /// internal error (and the server goes on) when the feature panics.
+    fn on_document<T>(
+        &self,
+        uri: &Uri,
+        request: &str,
+        work: impl FnOnce(&World) -> Option<T>,
+    ) -> Result<Option<T>> {
+        match self.state.world(uri) {
+            Some(world) => answer(request, || work(&world)),
+            None => Ok(None),
+        }
+    }
+
+    /// [`Self::on_document`] on the blocking pool, for features that lint, count tokens or
+    /// read the workspace.
+    async fn on_document_blocking<T: Send + 'static>(
+        &self,
+        uri: &Uri,
+        request: &'static str,
+        work: impl FnOnce(&World) -> Option<T> + Send + 'static,
+    ) -> Result<Option<T>> {
+        match self.state.world(uri) {
+            Some(world) => answer_blocking(request, move || work(&world)).await,
+            None => Ok(None),
+        }
     }
 }
 
