@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{
     Arc, Mutex, MutexGuard, OnceLock, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard,
 };
@@ -97,6 +97,9 @@ pub struct State {
     support: OnceLock<ClientSupport>,
     roots: RwLock<Vec<PathBuf>>,
     shut_down: Arc<AtomicBool>,
+    /// Bumped whenever results change without an edit (settings, a config, a partial), so a
+    /// pulling client never keeps a report from before the change.
+    generation: AtomicU64,
 }
 
 pub struct Server {
@@ -116,6 +119,7 @@ impl Server {
                 support: OnceLock::new(),
                 roots: RwLock::default(),
                 shut_down,
+                generation: AtomicU64::new(0),
             }),
         }
     }
@@ -236,6 +240,7 @@ impl State {
     /// client to pull again.
     async fn relint_all(self: &Arc<Self>) {
         lock(&self.results).clear();
+        self.generation.fetch_add(1, Ordering::SeqCst);
         if self.support().pull_diagnostics {
             let _ = self.client.workspace_diagnostic_refresh().await;
             return;
@@ -267,6 +272,7 @@ impl State {
                 results.remove(uri);
             }
         }
+        self.generation.fetch_add(1, Ordering::SeqCst);
         if self.support().pull_diagnostics {
             let _ = self.client.workspace_diagnostic_refresh().await;
             return;
@@ -525,7 +531,8 @@ impl LanguageServer for Server {
             let report = match state.world(&uri) {
                 Some(world) => {
                     let result = state.result(&world);
-                    let id = format!("{}:{}", result.version, result.diagnostics.len());
+                    let generation = state.generation.load(Ordering::SeqCst);
+                    let id = format!("{generation}:{}", result.version);
                     if previous.as_deref() == Some(id.as_str()) {
                         DocumentDiagnosticReport::Unchanged(
                             RelatedUnchangedDocumentDiagnosticReport {
