@@ -530,8 +530,9 @@ impl LanguageServer for Server {
         answer_blocking("textDocument/diagnostic", move || {
             let report = match state.world(&uri) {
                 Some(world) => {
-                    let result = state.result(&world);
+                    // Read before linting: a change during the lint gets a newer id next time.
                     let generation = state.generation.load(Ordering::SeqCst);
+                    let result = state.result(&world);
                     let id = format!("{generation}:{}", result.version);
                     if previous.as_deref() == Some(id.as_str()) {
                         DocumentDiagnosticReport::Unchanged(
