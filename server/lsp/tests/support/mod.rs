@@ -724,7 +724,8 @@ impl TestClient {
     }
 
     /// Waits until `check` finds something in what the server sent, re-checking on every new
-    /// message; fails the test after [`GUARD`].
+    /// message; fails the test after [`GUARD`]. `check` runs with the inbox locked: read the
+    /// inbox it is given, never [`Self::inbox`] (that would deadlock).
     pub async fn wait_until<T>(
         &self,
         what: impl Display,
