@@ -525,9 +525,18 @@ impl TestClient {
 
     /// `initialize` with the workspace folder as the only root, then `initialized`. Returns
     /// the server's `InitializeResult`.
+    ///
+    /// When the client pulls settings, this also waits for the server's first
+    /// `workspace/configuration` request (its answer is then queued ahead of anything the test
+    /// sends next): a server still waiting on that answer when `exit` arrives never returns,
+    /// which `robustness::exit_returns_even_while_the_server_waits_on_the_client` pins down.
     pub async fn initialize(&mut self, capabilities: Value, options: Value) -> Value {
+        let pulls_settings = capabilities["workspace"]["configuration"] == true;
         let result = self.initialize_only(capabilities, options).await;
         self.notify("initialized", json!({}));
+        if pulls_settings {
+            self.wait_for_request("workspace/configuration", 1).await;
+        }
         result
     }
 
