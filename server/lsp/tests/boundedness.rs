@@ -88,16 +88,14 @@ fn documents_closed_right_after_opening_end_with_no_diagnostics() {
         client.open(&last, &prompt(DOCUMENTS));
         client.wait_for_version(&last, 1).await;
         client.roundtrip().await;
-        let inbox = client.inbox();
         for uri in &uris {
-            let latest = inbox.latest_publish(uri).unwrap();
+            let latest = client.inbox().latest_publish(uri).unwrap();
             assert!(
                 latest.diagnostics.is_empty(),
                 "a lint published {uri} after it was closed: {:?}",
                 latest.codes()
             );
         }
-        drop(inbox);
         client.shutdown_and_exit().await;
     });
 }

@@ -194,11 +194,17 @@ fn a_frame_that_is_not_json_gets_a_parse_error() {
 #[ignore = "bug: one unreadable frame ends the server. tower-lsp-server's codec returns Err for it, and tokio-util's FramedRead then ends the input stream, so serve returns false (the process exits 1)"]
 fn the_server_reads_on_after_unreadable_frames() {
     run(async {
-        let client = TestClient::initialized(caps::minimal(), Value::Null).await;
+        let mut client = TestClient::initialized(caps::minimal(), Value::Null).await;
         send_body(&client, r#"{"jsonrpc": "2.0", "id": 77, "method": "#);
-        // JSON that is not a JSON-RPC message.
+        client
+            .wait_until("a parse error", |inbox| {
+                (!inbox.null_id_responses().is_empty()).then_some(())
+            })
+            .await;
+        still_lints(&client, "a.prompt").await;
+        // JSON that is not a JSON-RPC message, and a lone surrogate, which is not a Unicode
+        // scalar value, so the string cannot be read.
         send_body(&client, "[1, 2, 3]");
-        // A lone surrogate is not a Unicode scalar value: the string cannot be read.
         let uri = client.workspace.uri("surrogate.prompt");
         send_body(
             &client,
@@ -211,7 +217,7 @@ fn the_server_reads_on_after_unreadable_frames() {
                 (inbox.null_id_responses().len() == 3).then_some(())
             })
             .await;
-        still_lints(&client, "a.prompt").await;
+        client.roundtrip().await;
         client.shutdown_and_exit().await;
     });
 }
@@ -333,7 +339,7 @@ fn rendering_a_5_mb_document_does_not_stall_other_requests() {
 #[test]
 fn binary_ish_text_is_linted_without_harm() {
     run(async {
-        let mut client = TestClient::initialized(caps::minimal(), Value::Null).await;
+        let client = TestClient::initialized(caps::minimal(), Value::Null).await;
         let uri = client.workspace.uri("binary.prompt");
         let mut text = String::from("\u{feff}---\ninput:\n  schema:\n    name: string\n---\n");
         text.push_str("nul:\0 bell:\u{7} esc:\u{1b}[31m del:\u{7f} c1:\u{85}\u{9b}\n");
@@ -422,8 +428,7 @@ fn closing_the_input_ends_serve() {
 #[ignore = "bug: a notification handler awaiting the client (workspace/configuration here) never finishes once the client stops answering, and tower-lsp-server waits for every handler after `exit`, so serve never returns"]
 fn exit_returns_even_while_the_server_waits_on_the_client() {
     run(async {
-        let mut client = TestClient::initialized(caps::editor(), Value::Null).await;
-        client.wait_for_request("workspace/configuration", 1).await;
+        let client = TestClient::initialized(caps::editor(), Value::Null).await;
         client.hold("workspace/configuration");
         client.notify(
             "workspace/didChangeConfiguration",

@@ -288,6 +288,15 @@ impl Inbox {
             .collect()
     }
 
+    /// A note for failure messages when the server is gone.
+    fn ended(&self) -> &'static str {
+        if self.output_closed {
+            " (the server closed its output: serve has returned)"
+        } else {
+            ""
+        }
+    }
+
     /// The last few messages, for failure messages.
     fn tail(&self) -> String {
         let start = self.messages.len().saturating_sub(12);
@@ -733,13 +742,62 @@ impl TestClient {
     }
 
     /// Waits until `check` finds something in what the server sent, re-checking on every new
-    /// message; fails the test after [`GUARD`]. `check` runs with the inbox locked: read the
-    /// inbox it is given, never [`Self::inbox`] (that would deadlock).
+    /// message; fails the test after [`GUARD`], or as soon as the server has ended without it.
+    /// `check` runs with the inbox locked: read the inbox it is given, never [`Self::inbox`]
+    /// (that would deadlock).
     pub async fn wait_until<T>(
         &self,
         what: impl Display,
-        mut check: impl FnMut(&Inbox) -> Option<T>,
+        check: impl FnMut(&Inbox) -> Option<T>,
     ) -> T {
+        match self.poll(check).await {
+            Some(found) => found,
+            None => {
+                let inbox = self.inbox();
+                panic!(
+                    "waited for {what} in vain{}; the server's last messages:\n  {}",
+                    inbox.ended(),
+                    inbox.tail()
+                )
+            }
+        }
+    }
+
+    /// Waits until the latest diagnostics published for `uri` satisfy `expected`.
+    pub async fn wait_for_diagnostics(
+        &self,
+        uri: &str,
+        expected: impl Fn(&Publish) -> bool,
+    ) -> Publish {
+        let mut latest = None;
+        let found = self
+            .poll(|inbox| {
+                latest = inbox.latest_publish(uri);
+                latest.clone().filter(|p| expected(p))
+            })
+            .await;
+        match found {
+            Some(publish) => publish,
+            None => {
+                let inbox = self.inbox();
+                let history: Vec<String> = inbox
+                    .publishes(uri)
+                    .iter()
+                    .map(|p| format!("v{:?} {:?}", p.version, p.codes()))
+                    .collect();
+                panic!(
+                    "waited for diagnostics of {uri} to match in vain{}; published so far:\n  {}\nlatest: {:#?}",
+                    inbox.ended(),
+                    history.join("\n  "),
+                    latest
+                )
+            }
+        }
+    }
+
+    /// What `check` finds, re-checking on each message; `None` after [`GUARD`] or once the
+    /// server has closed its output without it.
+    async fn poll<T>(&self, mut check: impl FnMut(&Inbox) -> Option<T>) -> Option<T> {
         let mut changed = self.shared.changed.subscribe();
         let deadline = tokio::time::Instant::now() + GUARD;
         loop {
@@ -752,66 +810,16 @@ impl TestClient {
                     inbox.frame_errors
                 );
                 if let Some(found) = check(&inbox) {
-                    return found;
+                    return Some(found);
+                }
+                if inbox.output_closed {
+                    return None;
                 }
             }
             match tokio::time::timeout_at(deadline, changed.changed()).await {
                 Ok(Ok(())) => {}
                 Ok(Err(_)) => unreachable!("the client holds the sender"),
-                Err(_) => {
-                    let inbox = self.inbox();
-                    panic!(
-                        "waited {GUARD:?} for {what}; the server's last messages:\n  {}",
-                        inbox.tail()
-                    )
-                }
-            }
-        }
-    }
-
-    /// Waits until the latest diagnostics published for `uri` satisfy `expected`.
-    pub async fn wait_for_diagnostics(
-        &self,
-        uri: &str,
-        expected: impl Fn(&Publish) -> bool,
-    ) -> Publish {
-        let mut latest = None;
-        let found = tokio::time::timeout(
-            GUARD,
-            self.wait_until_quiet(|inbox| {
-                latest = inbox.latest_publish(uri);
-                latest.clone().filter(|p| expected(p))
-            }),
-        )
-        .await;
-        match found {
-            Ok(publish) => publish,
-            Err(_) => {
-                let history: Vec<String> = self
-                    .inbox()
-                    .publishes(uri)
-                    .iter()
-                    .map(|p| format!("v{:?} {:?}", p.version, p.codes()))
-                    .collect();
-                panic!(
-                    "waited {GUARD:?} for diagnostics of {uri} to match; published so far:\n  {}\nlatest: {:#?}",
-                    history.join("\n  "),
-                    latest
-                )
-            }
-        }
-    }
-
-    /// [`Self::wait_until`] without its own failure message (the caller has a better one).
-    async fn wait_until_quiet<T>(&self, mut check: impl FnMut(&Inbox) -> Option<T>) -> T {
-        let mut changed = self.shared.changed.subscribe();
-        loop {
-            changed.borrow_and_update();
-            if let Some(found) = check(&self.inbox()) {
-                return found;
-            }
-            if changed.changed().await.is_err() {
-                unreachable!("the client holds the sender");
+                Err(_) => return None,
             }
         }
     }
