@@ -312,7 +312,7 @@ fn a_5_mb_document_is_taken_and_edited_while_the_server_answers() {
             .await;
         client.roundtrip().await;
         // The lint of the big text may still be running: the server shuts down all the same.
-        assert!(client.shutdown_and_exit().await);
+        client.shutdown_and_exit().await;
     });
 }
 
@@ -436,6 +436,6 @@ fn exit_returns_even_while_the_server_waits_on_the_client() {
         );
         client.wait_for_request("workspace/configuration", 2).await;
         // The editor is closing: it shuts the server down without answering.
-        assert!(client.shutdown_and_exit().await);
+        client.shutdown_and_exit().await;
     });
 }

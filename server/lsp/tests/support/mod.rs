@@ -861,12 +861,15 @@ impl TestClient {
         }
     }
 
-    /// `shutdown` then `exit`; returns what `serve` returned.
-    pub async fn shutdown_and_exit(mut self) -> bool {
+    /// `shutdown` then `exit`, as an editor closes: `serve` must return true promptly.
+    pub async fn shutdown_and_exit(mut self) {
         let result = self.request("shutdown", Value::Null).await;
         assert_eq!(result, Ok(Value::Null), "shutdown must answer null");
         self.notify("exit", Value::Null);
-        self.served().await
+        assert!(
+            self.served().await,
+            "serve returned false after shutdown and exit"
+        );
     }
 }
 
