@@ -12,7 +12,7 @@ use tower_lsp_server::jsonrpc::{Error, ErrorCode, Result};
 use tower_lsp_server::ls_types::{ExecuteCommandParams, Uri};
 
 use crate::features::World;
-use crate::guard::answer;
+use crate::guard::answer_blocking;
 
 pub const GENERATE: &str = "promptopt.generate";
 pub const EVALUATE: &str = "promptopt.evaluate";
@@ -55,7 +55,7 @@ pub async fn execute(
         Some(token) => Some(client.progress(token, title(command)).begin().await),
         None => None,
     };
-    let outcome = run(command, &params.arguments, &world_for);
+    let outcome = run(command, params.arguments, &world_for).await;
     if let Some(progress) = progress {
         let message = if outcome.is_ok() { "done" } else { "failed" };
         progress.finish_with_message(message).await;
@@ -63,19 +63,20 @@ pub async fn execute(
     outcome
 }
 
-fn run(
+async fn run(
     command: &str,
-    arguments: &[Value],
+    arguments: Vec<Value>,
     world_for: &impl Fn(&Uri) -> Option<World>,
 ) -> Result<Option<Value>> {
     match command {
         RENDER => {
-            let args = document_args(arguments)?;
+            let args = document_args(&arguments)?;
             let world = world_for(&args.uri).ok_or_else(|| not_open(&args.uri))?;
-            answer(RENDER, || {
-                render_preview(&world, args.data.unwrap_or_default())
-            })?
-            .map(Some)
+            let data = args.data.unwrap_or_default();
+            // Rendering a long prompt takes a while: never on the protocol task.
+            answer_blocking(RENDER, move || render_preview(&world, data))
+                .await?
+                .map(Some)
         }
         GENERATE | EVALUATE | REFINE => Err(not_available(command, "the engine (issue 5)")),
         FEEDBACK | HISTORY | ROLLBACK => Err(not_available(command, "the registry (issue 6)")),

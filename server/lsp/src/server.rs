@@ -189,7 +189,10 @@ impl State {
 
     /// Caches a result if its version is still the document's; returns whether it was.
     fn keep_if_current(&self, uri: &Uri, result: &Arc<LintResult>) -> bool {
-        let current = read(&self.documents).version(uri) == Some(result.version);
+        // Under the documents lock: a close (which takes it to write) cannot slip between the
+        // check and the insert and leave a closed document's result behind.
+        let documents = read(&self.documents);
+        let current = documents.version(uri) == Some(result.version);
         if current {
             lock(&self.results).insert(uri.clone(), Arc::clone(result));
         }
@@ -228,6 +231,13 @@ impl State {
                             Some(result.version),
                         )
                         .await;
+                    // Closed while that was on its way: the close's empty list went first,
+                    // so clear again rather than leave diagnostics for a closed file.
+                    if read(&self.documents).version(&uri).is_none() {
+                        self.client
+                            .publish_diagnostics(uri.clone(), Vec::new(), None)
+                            .await;
+                    }
                 }
             }
             if self.scheduler.finished(&uri).is_none() {
@@ -293,7 +303,10 @@ impl State {
                 }])
                 .await
                 .ok()
-                .and_then(|mut values| values.pop()),
+                .and_then(|mut values| values.pop())
+                // A client with no `promptopt` section answers null: keep what we have
+                // (the initializationOptions), don't reset to the defaults.
+                .filter(|value| !value.is_null()),
             None => None,
         };
         let Some(value) = value else {
@@ -423,6 +436,8 @@ impl LanguageServer for Server {
             }
         }
         state.load_settings(None).await;
+        // Documents opened while the settings were on their way were linted without them.
+        self.state.relint_all().await;
         // Load the tokenizer's vocabulary (a few hundred milliseconds) before the first hover or
         // inlay hint needs it, off every request path.
         std::thread::spawn(|| {
@@ -481,8 +496,11 @@ impl LanguageServer for Server {
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
         let uri = params.text_document.uri;
-        let closed = write(&self.state.documents).close(&uri);
-        lock(&self.state.results).remove(&uri);
+        let closed = {
+            let mut documents = write(&self.state.documents);
+            lock(&self.state.results).remove(&uri);
+            documents.close(&uri)
+        };
         if !self.state.support().pull_diagnostics {
             self.state
                 .client

@@ -281,7 +281,6 @@ fn invalid_settings_are_shown_as_warnings_and_the_rest_still_applies() {
 }
 
 #[test]
-#[ignore = "bug: `initialized` applies the settings from workspace/configuration but never re-lints, so a document opened before the answer arrived keeps diagnostics from the old settings until its next edit"]
 fn settings_that_arrive_after_a_document_opened_re_lint_it() {
     run(async {
         let mut client = TestClient::start();
@@ -303,7 +302,6 @@ fn settings_that_arrive_after_a_document_opened_re_lint_it() {
 }
 
 #[test]
-#[ignore = "bug: a `null` answer to workspace/configuration (a client with no promptopt section) replaces the initializationOptions with the defaults"]
 fn a_null_configuration_answer_keeps_the_initialization_options() {
     run(async {
         let mut client = TestClient::start();

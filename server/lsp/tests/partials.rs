@@ -127,9 +127,9 @@ fn a_pulling_client_is_asked_to_pull_again_when_a_partial_changes() {
 
         client.open(&header, HEADER);
         client.change(&header, 2, range_of(HEADER, "{{topic}}"), "Acme");
-        // One refresh for the open, one for the change.
+        // One refresh after `initialized`, one for the open, one for the change.
         client
-            .wait_for_request("workspace/diagnostic/refresh", 2)
+            .wait_for_request("workspace/diagnostic/refresh", 3)
             .await;
         let previous = before["resultId"].as_str().unwrap();
         let after = client.pull(&main, Some(previous)).await;

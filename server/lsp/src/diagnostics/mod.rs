@@ -18,6 +18,10 @@ use crate::documents::{Kind, Overlay, Snapshot};
 
 pub const SOURCE: &str = "promptopt";
 
+/// Larger documents are not linted as the user types: some rules grow faster than the text,
+/// and no real prompt is this long. The CLI still lints them.
+pub const MAX_LIVE_LINT_BYTES: usize = 1024 * 1024;
+
 /// One lint run over one version of one document.
 #[derive(Debug)]
 pub struct LintResult {
@@ -31,6 +35,9 @@ pub struct LintResult {
 /// `promptopt.toml` by reading it as the project would.
 pub fn lint(snapshot: &Snapshot, options: Option<&LintOptions>, overlay: &Overlay) -> LintResult {
     let (findings, diagnostics) = match snapshot.kind {
+        Kind::Prompt(_) if snapshot.text.len() > MAX_LIVE_LINT_BYTES => {
+            (Vec::new(), vec![too_large(snapshot)])
+        }
         Kind::Prompt(_) => match options {
             Some(options) => {
                 let findings = lint::lint(&snapshot.lint_path(), snapshot.file(), options, overlay);
@@ -88,6 +95,21 @@ fn tags(rule: &str) -> Option<Vec<DiagnosticTag>> {
     }
 }
 
+fn too_large(snapshot: &Snapshot) -> Diagnostic {
+    Diagnostic {
+        range: snapshot.lines().range(promptopt_core::text::Span::empty(0)),
+        severity: Some(convert::severity(lint::Severity::Info)),
+        code: Some(NumberOrString::String("file-too-large".to_string())),
+        source: Some(SOURCE.to_string()),
+        message: format!(
+            "this file is {} KB: PromptOpt lints prompts up to {} KB as you type; run `promptopt lint` on it, or split it into partials",
+            snapshot.text.len() / 1024,
+            MAX_LIVE_LINT_BYTES / 1024
+        ),
+        ..Diagnostic::default()
+    }
+}
+
 /// A `promptopt.toml` checked as the CLI reads it: every problem at its line.
 fn config_diagnostics(snapshot: &Snapshot) -> Vec<Diagnostic> {
     let root = snapshot
@@ -115,6 +137,7 @@ fn config_diagnostics(snapshot: &Snapshot) -> Vec<Diagnostic> {
             Diagnostic {
                 range,
                 severity: Some(convert::severity(lint::Severity::Error)),
+                code: Some(NumberOrString::String("invalid-config".to_string())),
                 source: Some(SOURCE.to_string()),
                 message: problem.message.clone(),
                 ..Diagnostic::default()

@@ -24,12 +24,13 @@ pub fn fix_all_kind() -> CodeActionKind {
     CodeActionKind::new("source.fixAll.promptopt")
 }
 
-pub const KINDS: [CodeActionKind; 5] = [
+/// The kinds advertised: engine actions are `source.promptopt.*`, fix-all is
+/// `source.fixAll.promptopt`.
+pub const KINDS: [CodeActionKind; 4] = [
     CodeActionKind::QUICKFIX,
     CodeActionKind::SOURCE_FIX_ALL,
     CodeActionKind::REFACTOR_EXTRACT,
     CodeActionKind::SOURCE,
-    CodeActionKind::REFACTOR_REWRITE,
 ];
 
 pub fn code_actions(

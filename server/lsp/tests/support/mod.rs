@@ -541,10 +541,17 @@ impl TestClient {
     /// which `robustness::exit_returns_even_while_the_server_waits_on_the_client` pins down.
     pub async fn initialize(&mut self, capabilities: Value, options: Value) -> Value {
         let pulls_settings = capabilities["workspace"]["configuration"] == true;
+        let pulls_diagnostics = capabilities["textDocument"]["diagnostic"].is_object();
         let result = self.initialize_only(capabilities, options).await;
         self.notify("initialized", json!({}));
         if pulls_settings {
             self.wait_for_request("workspace/configuration", 1).await;
+        }
+        if pulls_diagnostics {
+            // `initialized` ends by asking a pulling client to pull again (its settings may
+            // have changed every result); tests count refreshes from after that one.
+            self.wait_for_request("workspace/diagnostic/refresh", 1)
+                .await;
         }
         result
     }
