@@ -19,6 +19,7 @@ mod commands;
 mod convert;
 mod diagnostics;
 mod documents;
+mod ending;
 mod features;
 mod guard;
 mod project;
@@ -32,7 +33,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use tower_lsp_server::{LspService, Server as Transport};
 
-/// Serves LSP over the given streams until the client sends `exit` (or closes the input).
+use crate::ending::{Ending, OnExit, UntilEof};
+
+/// Serves LSP over the given streams until the client sends `exit` (or closes the input),
+/// and returns soon after even if a handler is still waiting on the client.
 /// Returns whether `shutdown` came first: the process should then exit with 0, else 1.
 pub async fn serve<I, O>(input: I, output: O) -> bool
 where
@@ -42,6 +46,20 @@ where
     let shut_down = Arc::new(AtomicBool::new(false));
     let flag = Arc::clone(&shut_down);
     let (service, socket) = LspService::new(move |client| Server::new(client, flag));
-    Transport::new(input, output, socket).serve(service).await;
+    let ending = Ending::default();
+    let input = UntilEof {
+        inner: input,
+        ending: ending.clone(),
+    };
+    let service = OnExit {
+        inner: service,
+        ending: ending.clone(),
+    };
+    tokio::select! {
+        () = Transport::new(input, output, socket).serve(service) => {}
+        () = ending.gone() => {
+            tracing::info!("the client is gone; not waiting for handlers that wait on it");
+        }
+    }
     shut_down.load(Ordering::SeqCst)
 }
