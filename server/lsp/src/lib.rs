@@ -11,7 +11,9 @@
 //!   and a result is published only if its version is still the document's current one;
 //! - a panic while answering is caught, logged and answered with an error: the server keeps
 //!   serving;
-//! - nothing is written to stdout but protocol frames.
+//! - nothing is written to stdout but protocol frames;
+//! - a frame that cannot be decoded is dropped, never the end of the input; after `exit` or
+//!   the end of input the server returns promptly, even while a handler waits on the client.
 //!
 //! Must not know: SQL details, the HTTP server.
 
@@ -21,6 +23,7 @@ mod diagnostics;
 mod documents;
 mod ending;
 mod features;
+mod frames;
 mod guard;
 mod project;
 mod server;
@@ -34,6 +37,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use tower_lsp_server::{LspService, Server as Transport};
 
 use crate::ending::{Ending, OnExit, UntilEof};
+use crate::frames::ValidFrames;
 
 /// Serves LSP over the given streams until the client sends `exit` (or closes the input),
 /// and returns soon after even if a handler is still waiting on the client.
@@ -48,7 +52,7 @@ where
     let (service, socket) = LspService::new(move |client| Server::new(client, flag));
     let ending = Ending::default();
     let input = UntilEof {
-        inner: input,
+        inner: ValidFrames::new(input),
         ending: ending.clone(),
     };
     let service = OnExit {
