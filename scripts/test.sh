@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The whole test suite: formatting, lints, and every test of every crate.
-# Installs nothing beyond what cargo fetches; later suites (LSP clients, VS Code, Postgres,
-# a model server) add their own idempotent setup steps here.
+# The whole test suite: formatting, lints, every test of every crate, and the language server
+# driven by real LSP clients. Installs what it needs itself, idempotently (cargo's crates; the
+# LSP clients into .cache/venv-lsp); later suites (VS Code, Postgres, a model server) add their
+# own setup steps here.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,3 +14,12 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 
 echo "== cargo test"
 cargo test --workspace --locked
+
+echo "== cargo build --release (the binary the end-to-end tests drive)"
+cargo build --release -p promptopt-cli --locked
+
+echo "== LSP clients (pytest-lsp, Neovim)"
+scripts/setup-lsp-clients.sh >/dev/null
+
+echo "== LSP end-to-end: pytest-lsp as VS Code, Neovim and Emacs; headless Neovim applies a quick fix"
+tests/lsp/run.sh -q
