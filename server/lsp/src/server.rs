@@ -47,6 +47,9 @@ pub struct ClientSupport {
     pub create_files: bool,
     pub rename_files: bool,
     pub markdown: bool,
+    /// Markdown in completion items' documentation; without it they get plain strings (a
+    /// client that names no `documentationFormat`, as Emacs' eglot, accepts only those).
+    pub completion_markdown: bool,
 }
 
 impl ClientSupport {
@@ -81,6 +84,11 @@ impl ClientSupport {
                 .and_then(|t| t.hover.as_ref())
                 .and_then(|h| h.content_format.as_ref())
                 .is_none_or(|formats| formats.contains(&MarkupKind::Markdown)),
+            completion_markdown: text
+                .and_then(|t| t.completion.as_ref())
+                .and_then(|c| c.completion_item.as_ref())
+                .and_then(|i| i.documentation_format.as_ref())
+                .is_some_and(|formats| formats.contains(&MarkupKind::Markdown)),
         }
     }
 }

@@ -92,10 +92,14 @@ impl<'w> Items<'w> {
             kind: Some(kind),
             detail: (!detail.is_empty()).then(|| detail.to_string()),
             documentation: (!docs.is_empty()).then(|| {
-                Documentation::MarkupContent(MarkupContent {
-                    kind: MarkupKind::Markdown,
-                    value: docs.to_string(),
-                })
+                if self.world.support.completion_markdown {
+                    Documentation::MarkupContent(MarkupContent {
+                        kind: MarkupKind::Markdown,
+                        value: docs.to_string(),
+                    })
+                } else {
+                    Documentation::String(docs.to_string())
+                }
             }),
             text_edit: Some(CompletionTextEdit::Edit(TextEdit::new(
                 range,
@@ -181,6 +185,30 @@ pub(crate) mod tests {
             CompletionTextEdit::Edit(edit) => Some(edit.new_text),
             CompletionTextEdit::InsertAndReplace(edit) => Some(edit.new_text),
         }
+    }
+
+    #[test]
+    fn documentation_is_markdown_only_for_clients_that_name_it() {
+        let text = "---\ninput:\n  schema:\n    topic: string, what to summarize\n---\n{{|";
+        let docs = |markdown: bool| {
+            let (mut world, position) = world("a.prompt", text);
+            world.support.completion_markdown = markdown;
+            let Some(CompletionResponse::Array(items)) = completion(&world, position) else {
+                return None;
+            };
+            items
+                .into_iter()
+                .find(|i| i.label == "topic")?
+                .documentation
+        };
+        assert!(matches!(
+            docs(true),
+            Some(Documentation::MarkupContent(MarkupContent {
+                kind: MarkupKind::Markdown,
+                ..
+            }))
+        ));
+        assert!(matches!(docs(false), Some(Documentation::String(_))));
     }
 
     #[test]
