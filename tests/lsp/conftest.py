@@ -1,7 +1,8 @@
 """The release `promptopt lsp` driven by pytest-lsp under real clients' capability profiles.
 
 Each test gets a fresh server and a fresh temporary workspace (`WORKSPACE` below), and runs
-once per client profile: VS Code, Neovim and Emacs (eglot), as pytest-lsp ships them. The
+once per client profile: VS Code, Neovim and Emacs (eglot), as pytest-lsp ships them (the pull
+tests under the profiles that declare pull diagnostics). The
 `Editor` the tests receive plays the editor's part: it keeps the text of the documents it
 opened, sends incremental edits in UTF-16 positions, and reads diagnostics the way the client
 would, pushed (`publishDiagnostics`) or pulled (`textDocument/diagnostic`) as its capabilities
@@ -37,14 +38,31 @@ WAIT = 10.0
 PROFILES = ["visual-studio-code", "neovim", "emacs"]
 
 
-def advertises_pull(profile: str) -> bool:
-    text = client_capabilities(profile).text_document
+def capabilities_of(profile: str) -> types.ClientCapabilities:
+    """A profile's capabilities. pytest-lsp's VS Code profile is VS Code 1.65, from before pull
+    diagnostics; `visual-studio-code+pull` adds what today's vscode-languageclient (9.x)
+    declares for them, so the pull tests also run under a VS Code-shaped client."""
+    name, _, variant = profile.partition("+")
+    capabilities = client_capabilities(name)
+    if variant == "pull":
+        capabilities.text_document.diagnostic = types.DiagnosticClientCapabilities(
+            dynamic_registration=True, related_document_support=False
+        )
+        capabilities.workspace.diagnostics = types.DiagnosticWorkspaceClientCapabilities(
+            refresh_support=True
+        )
+    return capabilities
+
+
+def declares_pull(capabilities: types.ClientCapabilities) -> bool:
+    text = capabilities.text_document
     return text is not None and text.diagnostic is not None
 
 
-# Note: pytest-lsp's VS Code profile is VS Code 1.65, from before pull diagnostics; of the three
-# only Neovim 0.11 advertises `textDocument/diagnostic`.
-PULL_PROFILES = [p for p in PROFILES if advertises_pull(p)]
+# Of pytest-lsp's three profiles only Neovim 0.11 declares `textDocument/diagnostic`.
+PULL_PROFILES = [
+    p for p in [*PROFILES, "visual-studio-code+pull"] if declares_pull(capabilities_of(p))
+]
 
 WORKSPACE = {
     "promptopt.toml": """\
@@ -241,15 +259,9 @@ class Editor:
         self.client = client
         self.profile = profile
         self.root = root
+        self.capabilities = capabilities_of(profile)
+        self.pull = declares_pull(self.capabilities)
         self.init: types.InitializeResult | None = None
-
-    @property
-    def capabilities(self) -> types.ClientCapabilities:
-        return client_capabilities(self.profile)
-
-    @property
-    def pull(self) -> bool:
-        return advertises_pull(self.profile)
 
     def uri(self, name: str) -> str:
         return (self.root / name).as_uri()
@@ -320,7 +332,9 @@ class Editor:
 
     async def relinted(self, doc: Doc, since: Mark) -> list[types.Diagnostic]:
         """The document's diagnostics after something outside it changed: a new publication
-        for a pushing client; for a pulling one, the server's refresh request, then a pull."""
+        for a pushing client; for a pulling one, the server's refresh request, then a pull.
+        (The server sends the refresh even to Neovim 0.11, which declares no refreshSupport and
+        has no handler for it; pytest-lsp's client honours it.)"""
         if self.pull:
             await self.client.until(
                 "workspace/diagnostic/refresh", lambda: self.client.refreshes > since.refreshes
@@ -374,7 +388,7 @@ async def start(client: Client, profile: str, root: pathlib.Path) -> Editor:
     editor.init = await editor.request(
         client.initialize_session(
             types.InitializeParams(
-                capabilities=client_capabilities(profile),
+                capabilities=editor.capabilities,
                 client_info=types.ClientInfo(name=f"pytest-lsp as {profile}"),
                 root_uri=folder.uri,
                 workspace_folders=[folder],

@@ -114,11 +114,12 @@ async def test_diagnostics_follow_incremental_edits_and_clear_on_close(editor: E
 
 
 async def test_editing_a_partial_relints_the_prompt_that_includes_it(editor: Editor):
+    # The partial first: opening it re-lints open includers, which would race with the edit's.
+    partial = editor.open("_footer.prompt")
     prompt = editor.open("summarize.prompt")
     diagnostics = await editor.diagnostics(prompt)
     assert [d for d in diagnostics if "`tone`" in d.message]
 
-    partial = editor.open("_footer.prompt")
     mark = editor.mark(prompt)
     # The unsaved text in the editor counts, not the file on disk.
     editor.replace(partial, "{{tone}}", "{{topic}}")
