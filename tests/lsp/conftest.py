@@ -403,20 +403,22 @@ async def stop(client: Client) -> None:
         await client.shutdown_session()
 
 
-@pytest_lsp.fixture(params=PROFILES, config=SERVER)
-async def client(lsp_client: Client, request: pytest.FixtureRequest, workspace: pathlib.Path):
-    lsp_client.editor = await start(lsp_client, request.param, workspace)
-    yield
-    await stop(lsp_client)
+def lsp_fixture(name: str, profiles: list[str]):
+    """A fixture that runs each test once per profile, with a server initialized under it."""
+
+    @pytest_lsp.fixture(name=name, params=profiles, config=SERVER)
+    async def fixture(
+        lsp_client: Client, request: pytest.FixtureRequest, workspace: pathlib.Path
+    ):
+        lsp_client.editor = await start(lsp_client, request.param, workspace)
+        yield
+        await stop(lsp_client)
+
+    return fixture
 
 
-@pytest_lsp.fixture(params=PULL_PROFILES, config=SERVER)
-async def pull_client(
-    lsp_client: Client, request: pytest.FixtureRequest, workspace: pathlib.Path
-):
-    lsp_client.editor = await start(lsp_client, request.param, workspace)
-    yield
-    await stop(lsp_client)
+client = lsp_fixture("client", PROFILES)
+pull_client = lsp_fixture("pull_client", PULL_PROFILES)
 
 
 # For raw tests (scripts/lsp_wire.py): a client that asks the server for everything it may
