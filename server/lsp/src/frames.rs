@@ -1,18 +1,40 @@
-//! The client's input, with frames the transport cannot decode taken out.
+//! The client's input, with frames the transport cannot decode turned into ones it can.
 //!
 //! tower-lsp-server's codec means to skip a bad frame and go on, but tokio-util's `FramedRead`
 //! ends the stream after the first decoding error: one frame that is not JSON, not UTF-8, not a
 //! JSON-RPC message, or has a header the codec refuses, and the server stopped reading (and,
-//! with a handler waiting on the client, hung). [`ValidFrames`] checks each frame as the
-//! codec will and passes on only those it accepts, re-framed with just `Content-Length`; the
-//! others are logged and dropped (their id, if any, cannot be read, so nothing can answer them).
+//! with a handler waiting on the client, hung). [`ValidFrames`] checks each frame as the codec
+//! will and passes the good ones on, re-framed with just `Content-Length`; each bad one becomes
+//! a request to [`UNREADABLE`] with a null id, which [`unreadable`] answers with the error
+//! JSON-RPC prescribes (Parse error or Invalid Request, `"id": null`).
 
 use std::io;
 use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 
+use serde::Deserialize;
+use serde_json::{Value, json};
 use tokio::io::{AsyncRead, ReadBuf};
-use tower_lsp_server::jsonrpc::{Request, Response};
+use tower_lsp_server::jsonrpc::{self, ErrorCode, Request, Response};
+
+/// The method an unreadable frame is replaced by (no client sends it; not a `$/` method,
+/// which tower-lsp-server leaves unanswered).
+pub const UNREADABLE: &str = "promptopt/unreadableFrame";
+
+#[derive(Deserialize)]
+pub struct Unreadable {
+    code: i64,
+    message: String,
+}
+
+/// Answers an unreadable frame's substitute with the error it carries.
+pub async fn unreadable(_: &crate::Server, frame: Unreadable) -> jsonrpc::Result<()> {
+    Err(jsonrpc::Error {
+        code: ErrorCode::from(frame.code),
+        message: frame.message.into(),
+        data: None,
+    })
+}
 
 const READ_CHUNK: usize = 64 * 1024;
 
@@ -44,19 +66,23 @@ impl<R> ValidFrames<R> {
         let mut used = 0;
         while let Some(frame) = next_frame(&self.raw[used..]) {
             used += frame.len;
-            match frame.body {
-                Some(body) if decodes(body) => {
-                    self.out.extend_from_slice(
-                        format!("Content-Length: {}\r\n\r\n", body.len()).as_bytes(),
-                    );
-                    self.out.extend_from_slice(body);
+            let problem = match frame.body {
+                Some(body) => problem(body),
+                None => Some((
+                    ErrorCode::ParseError,
+                    "the frame has no valid Content-Length header",
+                )),
+            };
+            match (problem, frame.body) {
+                (None, Some(body)) => push_frame(&mut self.out, body),
+                (None, None) => {}
+                (Some((code, message)), body) => {
+                    let start = body.map(|b| String::from_utf8_lossy(&b[..b.len().min(80)]));
+                    tracing::warn!(?start, message, "an unreadable frame from the client");
+                    let substitute = json!({"jsonrpc": "2.0", "id": null, "method": UNREADABLE,
+                        "params": {"code": code.code(), "message": message}});
+                    push_frame(&mut self.out, substitute.to_string().as_bytes());
                 }
-                Some(body) => tracing::warn!(
-                    bytes = body.len(),
-                    start = %String::from_utf8_lossy(&body[..body.len().min(80)]),
-                    "dropped a message that is not a JSON-RPC request, notification or response"
-                ),
-                None => tracing::warn!("dropped a frame without a valid Content-Length header"),
             }
         }
         self.raw.drain(..used);
@@ -99,13 +125,31 @@ fn next_frame(bytes: &[u8]) -> Option<Frame<'_>> {
     }
 }
 
-/// Whether the transport's codec reads this body as a message (an empty body it skips).
-fn decodes(body: &[u8]) -> bool {
-    body.is_empty()
-        || std::str::from_utf8(body).is_ok_and(|text| {
-            serde_json::from_str::<Request>(text).is_ok()
-                || serde_json::from_str::<Response>(text).is_ok()
-        })
+fn push_frame(out: &mut Vec<u8>, body: &[u8]) {
+    out.extend_from_slice(format!("Content-Length: {}\r\n\r\n", body.len()).as_bytes());
+    out.extend_from_slice(body);
+}
+
+/// Why the transport's codec would refuse this body, if it would (an empty one it skips).
+fn problem(body: &[u8]) -> Option<(ErrorCode, &'static str)> {
+    if body.is_empty() {
+        return None;
+    }
+    let Ok(text) = std::str::from_utf8(body) else {
+        return Some((ErrorCode::ParseError, "the message is not UTF-8"));
+    };
+    if serde_json::from_str::<Request>(text).is_ok()
+        || serde_json::from_str::<Response>(text).is_ok()
+    {
+        return None;
+    }
+    if serde_json::from_str::<Value>(text).is_err() {
+        return Some((ErrorCode::ParseError, "the message is not valid JSON"));
+    }
+    Some((
+        ErrorCode::InvalidRequest,
+        "the message is not a JSON-RPC request, notification or response",
+    ))
 }
 
 impl<R: AsyncRead + Unpin> AsyncRead for ValidFrames<R> {
@@ -146,6 +190,7 @@ impl<R: AsyncRead + Unpin> AsyncRead for ValidFrames<R> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
     use tokio::io::AsyncReadExt;
 
     fn frame(body: &str) -> String {
@@ -161,8 +206,14 @@ mod tests {
         String::from_utf8(out).expect("UTF-8 out")
     }
 
+    fn unreadable(code: i64, message: &str) -> String {
+        let substitute = json!({"jsonrpc": "2.0", "id": null, "method": UNREADABLE,
+            "params": {"code": code, "message": message}});
+        frame(&substitute.to_string())
+    }
+
     #[tokio::test]
-    async fn good_frames_pass_and_bad_ones_are_dropped() {
+    async fn good_frames_pass_and_bad_ones_become_errors_to_answer() {
         let hover = r#"{"jsonrpc":"2.0","id":1,"method":"textDocument/hover","params":{}}"#;
         let answer = r#"{"jsonrpc":"2.0","id":0,"result":null}"#;
         let exit = r#"{"jsonrpc":"2.0","method":"exit"}"#;
@@ -171,7 +222,8 @@ mod tests {
         input.extend(frame("{not json").bytes());
         input.extend(b"Content-Length: 3\r\n\r\n\xe9t\xe9");
         input.extend(frame("[]").bytes());
-        input.extend(frame(r#"{"id": 5}"#).bytes());
+        // A lone surrogate is no Unicode scalar value: the string cannot be read.
+        input.extend(frame(r#"{"jsonrpc":"2.0","method":"a","params":{"t":"\ud800"}}"#).bytes());
         input.extend(b"X-Nonsense: 1\r\n\r\n");
         input.extend(frame(answer).bytes());
         // Extra headers are fine, in any case.
@@ -183,9 +235,23 @@ mod tests {
             .bytes(),
         );
         input.extend(b"Content-Length: 99\r\n\r\n{\"unfinished");
+        let not_json = "the message is not valid JSON";
         assert_eq!(
             filtered(&input).await,
-            [frame(hover), frame(answer), frame(exit)].concat()
+            [
+                frame(hover),
+                unreadable(-32700, not_json),
+                unreadable(-32700, "the message is not UTF-8"),
+                unreadable(
+                    -32600,
+                    "the message is not a JSON-RPC request, notification or response"
+                ),
+                unreadable(-32700, not_json),
+                unreadable(-32700, "the frame has no valid Content-Length header"),
+                frame(answer),
+                frame(exit),
+            ]
+            .concat()
         );
     }
 

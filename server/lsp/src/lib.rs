@@ -12,7 +12,7 @@
 //! - a panic while answering is caught, logged and answered with an error: the server keeps
 //!   serving;
 //! - nothing is written to stdout but protocol frames;
-//! - a frame that cannot be decoded is dropped, never the end of the input; after `exit` or
+//! - a frame that cannot be decoded gets an error answer, never ends the input; after `exit` or
 //!   the end of input the server returns promptly, even while a handler waits on the client.
 //!
 //! Must not know: SQL details, the HTTP server.
@@ -49,7 +49,9 @@ where
 {
     let shut_down = Arc::new(AtomicBool::new(false));
     let flag = Arc::clone(&shut_down);
-    let (service, socket) = LspService::new(move |client| Server::new(client, flag));
+    let (service, socket) = LspService::build(move |client| Server::new(client, flag))
+        .custom_method(frames::UNREADABLE, frames::unreadable)
+        .finish();
     let ending = Ending::default();
     let input = UntilEof {
         inner: ValidFrames::new(input),
