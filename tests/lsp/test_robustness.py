@@ -156,8 +156,12 @@ def test_malformed_params_get_errors_and_the_server_goes_on(wire: Wire):
     ],
     ids=["not-json", "not-utf8", "batch", "not-jsonrpc", "bad-length", "many-headers"],
 )
-def test_an_undecodable_frame_does_not_end_the_session(wire: Wire, frame: bytes):
+def test_an_undecodable_frame_gets_an_error_and_the_session_goes_on(wire: Wire, frame: bytes):
     wire.initialize(wire.root_uri, RAW_CAPABILITIES, WAIT)
     wire.send_raw(frame)
+    # JSON-RPC: Parse error for what is not JSON, Invalid Request for what is no message; the
+    # id is null since none could be read.
+    _, reply = wire.response(None, WAIT)
+    assert reply["error"]["code"] in (-32700, -32600), reply
     assert hover_nowhere(wire)["result"] is None
     assert wire.proc.poll() is None
