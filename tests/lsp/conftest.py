@@ -186,6 +186,7 @@ class Client(LanguageClient):
         self.published: dict[str, list[types.PublishDiagnosticsParams]] = defaultdict(list)
         self.registrations: list[types.Registration] = []
         self.refreshes = 0
+        self.settings_requests = 0
         self._news = asyncio.Event()
 
     def note(self) -> None:
@@ -206,13 +207,20 @@ class Client(LanguageClient):
 
 def make_client() -> Client:
     client = Client(converter_factory=default_converter)
-    features = {
-        method: handler
-        for method, handler in DEFAULT_CLIENT_FEATURES.items()
-        if method
-        not in (types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, types.WORKSPACE_DIAGNOSTIC_REFRESH)
-    }
+    replaced = (
+        types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS,
+        types.WORKSPACE_DIAGNOSTIC_REFRESH,
+        types.WORKSPACE_CONFIGURATION,
+    )
+    features = {m: h for m, h in DEFAULT_CLIENT_FEATURES.items() if m not in replaced}
     register_lsp_features(client, features)
+
+    @client.feature(types.WORKSPACE_CONFIGURATION)
+    def configuration(client: Client, params: types.ConfigurationParams) -> list:
+        answer = DEFAULT_CLIENT_FEATURES[types.WORKSPACE_CONFIGURATION](client, params)
+        client.settings_requests += 1
+        client.note()
+        return answer
 
     @client.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
     def publish_diagnostics(client: Client, params: types.PublishDiagnosticsParams) -> None:
@@ -330,21 +338,34 @@ class Editor:
         assert report.kind == "full", report
         return list(report.items)
 
-    async def relinted(self, doc: Doc, since: Mark) -> list[types.Diagnostic]:
-        """The document's diagnostics after something outside it changed: a new publication
-        for a pushing client; for a pulling one, the server's refresh request, then a pull.
+    async def relinted(
+        self, doc: Doc, since: Mark, showing: Callable[[list[types.Diagnostic]], bool]
+    ) -> list[types.Diagnostic]:
+        """The document's diagnostics once something outside it changed: for a pushing client,
+        the first publication since `since` that is `showing` the change (the server may
+        re-publish the old findings first, e.g. when the editor's settings arrive); for a
+        pulling one, the server's refresh request, then a pull, which must show it.
         (The server sends the refresh even to Neovim 0.11, which declares no refreshSupport and
         has no handler for it; pytest-lsp's client honours it.)"""
         if self.pull:
             await self.client.until(
                 "workspace/diagnostic/refresh", lambda: self.client.refreshes > since.refreshes
             )
-            return await self.pull_diagnostics(doc)
+            diagnostics = await self.pull_diagnostics(doc)
+            assert showing(diagnostics), diagnostics
+            return diagnostics
         publication = await self.client.until(
-            f"new diagnostics for {doc.name}",
-            lambda: self.client.published[doc.uri][since.published :],
+            f"diagnostics for {doc.name} that show the change",
+            lambda: next(
+                (
+                    p
+                    for p in self.client.published[doc.uri][since.published :]
+                    if showing(list(p.diagnostics))
+                ),
+                None,
+            ),
         )
-        return list(publication[-1].diagnostics)
+        return list(publication.diagnostics)
 
     async def request(self, call: Any, timeout: float = WAIT) -> Any:
         """Awaits a request's answer, bounded in time."""
@@ -395,6 +416,9 @@ async def start(client: Client, profile: str, root: pathlib.Path) -> Editor:
             )
         )
     )
+    # Every profile lets the server ask for the editor's settings, which it does once
+    # initialized; documents opened before the answer is applied are linted twice.
+    await client.until("the settings request", lambda: client.settings_requests > 0)
     return editor
 
 
