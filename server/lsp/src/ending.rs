@@ -59,8 +59,40 @@ impl<S: Service<Request>> Service<Request> for OnExit<S> {
         if request.method() == "exit" {
             self.ending.fire();
         }
-        self.inner.call(request)
+        self.inner.call(unknown_dollar_request(request))
     }
+}
+
+/// The method an unknown `$/` request is replaced by, answered with MethodNotFound.
+pub const UNKNOWN_DOLLAR: &str = "promptopt/unknownDollarRequest";
+
+/// tower-lsp-server 0.23 drops every unknown `$/` message, but LSP says only notifications
+/// may be dropped: a `$/` *request* must fail with MethodNotFound, or its client waits
+/// forever. Such a request is renamed to [`UNKNOWN_DOLLAR`], keeping its id.
+fn unknown_dollar_request(request: Request) -> Request {
+    if !request.method().starts_with("$/") || request.id().is_none() {
+        return request;
+    }
+    let (method, id, _) = request.into_parts();
+    let mut substitute =
+        Request::build(UNKNOWN_DOLLAR).params(serde_json::json!({ "method": method }));
+    if let Some(id) = id {
+        substitute = substitute.id(id);
+    }
+    substitute.finish()
+}
+
+/// Answers a renamed `$/` request.
+pub async fn unknown_dollar(
+    _: &crate::Server,
+    params: serde_json::Value,
+) -> tower_lsp_server::jsonrpc::Result<()> {
+    let method = params["method"].as_str().unwrap_or("$/…").to_string();
+    Err(tower_lsp_server::jsonrpc::Error {
+        code: tower_lsp_server::jsonrpc::ErrorCode::MethodNotFound,
+        message: format!("{method} is not a method this server knows").into(),
+        data: None,
+    })
 }
 
 /// The client's input, noticing its end.

@@ -51,6 +51,7 @@ where
     let flag = Arc::clone(&shut_down);
     let (service, socket) = LspService::build(move |client| Server::new(client, flag))
         .custom_method(frames::UNREADABLE, frames::unreadable)
+        .custom_method(ending::UNKNOWN_DOLLAR, ending::unknown_dollar)
         .finish();
     let ending = Ending::default();
     let input = UntilEof {
