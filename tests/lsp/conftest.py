@@ -55,11 +55,22 @@ def capabilities_of(profile: str) -> types.ClientCapabilities:
 
 
 def declares_pull(capabilities: types.ClientCapabilities) -> bool:
+    """Whether the server answers this client in pull mode: it must pull diagnostics and accept
+    `workspace/diagnostic/refresh`, since a partial or config change alters a prompt's findings
+    without an edit to it. Other clients (Neovim 0.11 among them) are pushed to."""
     text = capabilities.text_document
-    return text is not None and text.diagnostic is not None
+    workspace = capabilities.workspace
+    return (
+        text is not None
+        and text.diagnostic is not None
+        and workspace is not None
+        and workspace.diagnostics is not None
+        and bool(workspace.diagnostics.refresh_support)
+    )
 
 
-# Of pytest-lsp's three profiles only Neovim 0.11 declares `textDocument/diagnostic`.
+# None of pytest-lsp's three profiles both pulls and takes refreshes (Neovim 0.11 pulls without
+# refreshSupport, so it is pushed to): the pull tests run under the VS Code-shaped profile.
 PULL_PROFILES = [
     p for p in [*PROFILES, "visual-studio-code+pull"] if declares_pull(capabilities_of(p))
 ]
@@ -345,8 +356,7 @@ class Editor:
         the first publication since `since` that is `showing` the change (the server may
         re-publish the old findings first, e.g. when the editor's settings arrive); for a
         pulling one, the server's refresh request, then a pull, which must show it.
-        (The server sends the refresh even to Neovim 0.11, which declares no refreshSupport and
-        has no handler for it; pytest-lsp's client honours it.)"""
+        """
         if self.pull:
             await self.client.until(
                 "workspace/diagnostic/refresh", lambda: self.client.refreshes > since.refreshes

@@ -61,7 +61,13 @@ impl ClientSupport {
             .and_then(|e| e.resource_operations.clone())
             .unwrap_or_default();
         Self {
-            pull_diagnostics: text.is_some_and(|t| t.diagnostic.is_some()),
+            // Pull only with a client that can be told to pull again: a partial or a config
+            // change alters a prompt's diagnostics without an edit to it. Others get pushes.
+            pull_diagnostics: text.is_some_and(|t| t.diagnostic.is_some())
+                && workspace
+                    .and_then(|w| w.diagnostics.as_ref())
+                    .and_then(|d| d.refresh_support)
+                    .unwrap_or(false),
             configuration: workspace.and_then(|w| w.configuration).unwrap_or(false),
             watched_files: workspace
                 .and_then(|w| w.did_change_watched_files.as_ref())
@@ -332,7 +338,7 @@ impl State {
     }
 }
 
-fn capabilities() -> ServerCapabilities {
+fn capabilities(support: ClientSupport) -> ServerCapabilities {
     ServerCapabilities {
         position_encoding: Some(PositionEncodingKind::UTF16),
         text_document_sync: Some(TextDocumentSyncCapability::Options(
@@ -343,12 +349,16 @@ fn capabilities() -> ServerCapabilities {
                 ..TextDocumentSyncOptions::default()
             },
         )),
-        diagnostic_provider: Some(DiagnosticServerCapabilities::Options(DiagnosticOptions {
-            identifier: Some(diagnostics::SOURCE.to_string()),
-            inter_file_dependencies: true,
-            workspace_diagnostics: false,
-            work_done_progress_options: WorkDoneProgressOptions::default(),
-        })),
+        // Advertised only to clients we answer in pull mode: a client that pulls and is also
+        // pushed to would show every diagnostic twice.
+        diagnostic_provider: support.pull_diagnostics.then(|| {
+            DiagnosticServerCapabilities::Options(DiagnosticOptions {
+                identifier: Some(diagnostics::SOURCE.to_string()),
+                inter_file_dependencies: true,
+                workspace_diagnostics: false,
+                work_done_progress_options: WorkDoneProgressOptions::default(),
+            })
+        }),
         code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
             code_action_kinds: Some(features::code_actions::KINDS.to_vec()),
             resolve_provider: Some(false),
@@ -413,7 +423,7 @@ impl LanguageServer for Server {
             state.load_settings(Some(options)).await;
         }
         Ok(InitializeResult {
-            capabilities: capabilities(),
+            capabilities: capabilities(state.support()),
             server_info: Some(ServerInfo {
                 name: "promptopt".to_string(),
                 version: Some(env!("CARGO_PKG_VERSION").to_string()),
@@ -446,11 +456,10 @@ impl LanguageServer for Server {
         state.load_settings(None).await;
         // Documents opened while the settings were on their way were linted without them.
         self.state.relint_all().await;
-        // Load the tokenizer's vocabulary (a few hundred milliseconds) before the first hover or
-        // inlay hint needs it, off every request path.
-        std::thread::spawn(|| {
-            promptopt_core::tokens::count("warm up", promptopt_core::tokens::Tokenizer::O200k)
-        });
+        // Build the rules' lazily compiled patterns before the first keystroke needs them, off
+        // every request path. (The tokenizer's vocabulary, ~47 MB, still loads only when a
+        // token count is first asked for.)
+        std::thread::spawn(warm_up_linter);
         tracing::info!("promptopt language server ready");
     }
 
@@ -763,6 +772,28 @@ impl LanguageServer for Server {
             |uri| state.world(uri),
         )
         .await
+    }
+}
+
+/// Lints each rule's own bad example once, so every pattern a rule compiles on first use is
+/// ready before the user's first edit.
+fn warm_up_linter() {
+    use promptopt_core::lint::{Level, LintOptions};
+    // token-budget's example is over its model's window: counting it would load a vocabulary.
+    let options = LintOptions {
+        levels: [("token-budget".to_string(), Level::Off)].into(),
+        ..LintOptions::default()
+    };
+    for rule in promptopt_core::lint::rules::all() {
+        let _ = std::panic::catch_unwind(|| {
+            promptopt_core::lint::lint_source(
+                "warm-up.prompt",
+                rule.docs.bad,
+                promptopt_core::lint::Format::Dotprompt,
+                &options,
+                &promptopt_core::lint::NoWorkspace,
+            )
+        });
     }
 }
 

@@ -270,3 +270,24 @@ fn pull_result_ids_change_when_settings_change_the_diagnostics() {
         client.shutdown_and_exit().await;
     });
 }
+
+#[test]
+fn a_client_that_pulls_but_takes_no_refresh_is_pushed_to() {
+    run(async {
+        let mut client = TestClient::start();
+        let mut caps = caps::pull();
+        caps["workspace"]["diagnostics"] = json!({ "refreshSupport": false });
+        let init = client.initialize(caps, Value::Null).await;
+        // Not advertised: a client pulling as well as being pushed to shows findings twice.
+        assert!(
+            init["capabilities"]["diagnosticProvider"].is_null(),
+            "{:#}",
+            init["capabilities"]
+        );
+        let uri = client.workspace.uri("a.prompt");
+        client.open(&uri, PROMPT);
+        let publish = client.wait_for_version(&uri, 1).await;
+        assert!(publish.has(UNDEFINED), "{:?}", publish.codes());
+        client.shutdown_and_exit().await;
+    });
+}

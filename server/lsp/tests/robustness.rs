@@ -25,7 +25,8 @@ async fn still_lints(client: &TestClient, name: &str) {
 fn initialize_advertises_utf16_incremental_sync_and_the_features() {
     run(async {
         let mut client = TestClient::start();
-        let init = client.initialize(caps::editor(), Value::Null).await;
+        // The pulling profile: diagnosticProvider is advertised only to clients answered by pull.
+        let init = client.initialize(caps::pull(), Value::Null).await;
         let capabilities = &init["capabilities"];
         assert_eq!(init["serverInfo"]["name"], "promptopt");
         assert_eq!(capabilities["positionEncoding"], "utf-16");

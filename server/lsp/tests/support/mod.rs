@@ -541,7 +541,9 @@ impl TestClient {
     /// which `robustness::exit_returns_even_while_the_server_waits_on_the_client` pins down.
     pub async fn initialize(&mut self, capabilities: Value, options: Value) -> Value {
         let pulls_settings = capabilities["workspace"]["configuration"] == true;
-        let pulls_diagnostics = capabilities["textDocument"]["diagnostic"].is_object();
+        // The server pulls only with clients that take refreshes.
+        let pulls_diagnostics = capabilities["textDocument"]["diagnostic"].is_object()
+            && capabilities["workspace"]["diagnostics"]["refreshSupport"] == true;
         let result = self.initialize_only(capabilities, options).await;
         self.notify("initialized", json!({}));
         if pulls_settings {
