@@ -74,21 +74,30 @@ fn check(cx: &Context<'_>, report: &mut Report) {
         let alike = |a: &[u32], b: &[u32]| a != b && jaccard_at(a, b, 0.5) >= 0.5;
         (1..=3).any(|k| (k <= i && alike(set(i - k), set(j - k))) || alike(set(i + k), set(j + k)))
     };
+    // Only earlier sentences with the same label, in the same section or with the very same
+    // words, can be repeated: indexing them by both keys keeps a long prompt from comparing
+    // every pair of sentences.
+    let mut by_section: HashMap<(&str, usize), Vec<usize>> = HashMap::new();
+    let mut by_words: HashMap<(&str, &[u32]), Vec<usize>> = HashMap::new();
     for (k, later) in candidates.iter().enumerate() {
-        let earlier = candidates.get(..k).unwrap_or(&[]).iter().find(|earlier| {
-            // Cheap tests first: the word sets are built for the pairs that get this far.
-            if earlier.label != later.label {
-                return false;
-            }
-            let (a, b) = (set(earlier.index), set(later.index));
-            // A near copy in another section is a parallel item ("for each supporting
-            // entity…" under Proponents, "for each opposing entity…" under Opponents).
-            let same_section =
-                outline.section(earlier.start) == outline.section(later.start) || a == b;
-            same_section
-                && jaccard_at(a, b, THRESHOLD) >= THRESHOLD
-                && !parallel(earlier.index, later.index)
-        });
+        let words = set(later.index);
+        let section = outline.section(later.start);
+        let same_section = by_section.get(&(later.label.as_str(), section));
+        let same_words = by_words.get(&(later.label.as_str(), words));
+        let earlier = merged(same_section, same_words)
+            .filter_map(|j| candidates.get(j))
+            .find(|earlier| {
+                jaccard_at(set(earlier.index), words, THRESHOLD) >= THRESHOLD
+                    && !parallel(earlier.index, later.index)
+            });
+        by_section
+            .entry((later.label.as_str(), section))
+            .or_default()
+            .push(k);
+        by_words
+            .entry((later.label.as_str(), words))
+            .or_default()
+            .push(k);
         let (Some(earlier), Some(first), Some(copy)) = (
             earlier,
             earlier.and_then(|e| sentences.get(e.index)),
@@ -119,6 +128,29 @@ fn check(cx: &Context<'_>, report: &mut Report) {
             ))
             .with_related(first.span, "first given here");
     }
+}
+
+/// Two ascending lists of candidate indices, merged ascending without repeats: the earliest
+/// match is the one reported.
+fn merged<'a>(
+    a: Option<&'a Vec<usize>>,
+    b: Option<&'a Vec<usize>>,
+) -> impl Iterator<Item = usize> + 'a {
+    let (mut a, mut b) = (
+        a.map_or(&[][..], Vec::as_slice).iter().peekable(),
+        b.map_or(&[][..], Vec::as_slice).iter().peekable(),
+    );
+    std::iter::from_fn(move || match (a.peek().copied(), b.peek().copied()) {
+        (Some(&x), Some(&y)) if x == y => {
+            a.next();
+            b.next();
+            Some(x)
+        }
+        (Some(&x), Some(&y)) if x < y => a.next().copied(),
+        (Some(_), Some(_)) => b.next().copied(),
+        (Some(_), None) => a.next().copied(),
+        (None, _) => b.next().copied(),
+    })
 }
 
 /// Each sentence's set of stemmed words, built on first use (most sentences are never
