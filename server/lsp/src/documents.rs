@@ -267,6 +267,69 @@ mod tests {
         );
     }
 
+    /// LSP's rule, written out independently: a line ends before its `\n` (and a `\r` right
+    /// before it); a character past the end clamps to the line's end; one inside a surrogate
+    /// pair rounds down to the character's start; a line past the last clamps to the end.
+    fn reference_offset(text: &str, line: u32, character: u32) -> usize {
+        let mut start = 0;
+        for _ in 0..line {
+            match text[start..].find('\n') {
+                Some(i) => start += i + 1,
+                None => return text.len(),
+            }
+        }
+        let rest = &text[start..];
+        let mut end = rest.find('\n').unwrap_or(rest.len());
+        if rest[..end].ends_with('\r') {
+            end -= 1;
+        }
+        let mut units = 0;
+        for (i, ch) in rest[..end].char_indices() {
+            if units + ch.len_utf16() as u32 > character {
+                return start + i;
+            }
+            units += ch.len_utf16() as u32;
+        }
+        start + end
+    }
+
+    fn text_strategy() -> impl proptest::strategy::Strategy<Value = String> {
+        proptest::collection::vec(
+            proptest::sample::select(vec!["a", "é", "😀", "\n", "\r\n", " ", "{{", "}}", "\t"]),
+            0..40,
+        )
+        .prop_map(|parts| parts.concat())
+    }
+
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Any sequence of incremental edits, with positions anywhere (past line ends, inside
+        /// emoji, past the last line), gives the text LSP's rules give, and never panics.
+        #[test]
+        fn incremental_edits_match_lsp_rules(
+            initial in text_strategy(),
+            edits in proptest::collection::vec(
+                (0u32..6, 0u32..12, 0u32..6, 0u32..12, text_strategy()),
+                1..8,
+            ),
+        ) {
+            let mut docs = Documents::default();
+            docs.open(uri(), 0, Kind::Prompt(Format::Dotprompt), initial.clone());
+            let mut expected = initial;
+            for (version, (l1, c1, l2, c2, insert)) in edits.into_iter().enumerate() {
+                let a = reference_offset(&expected, l1, c1);
+                let b = reference_offset(&expected, l2, c2);
+                let (start, end) = (a.min(b), a.max(b));
+                expected.replace_range(start..end, &insert);
+                let snapshot = docs
+                    .change(&uri(), version as i32 + 1, vec![edit(((l1, c1), (l2, c2)), &insert)])
+                    .unwrap();
+                prop_assert_eq!(&*snapshot.text, expected.as_str());
+            }
+        }
+    }
+
     #[test]
     fn kinds_come_from_language_ids_and_file_names() {
         let p = |s: &str| Some(PathBuf::from(s));
