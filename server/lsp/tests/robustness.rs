@@ -60,7 +60,13 @@ fn initialize_advertises_utf16_incremental_sync_and_the_features() {
         assert_eq!(capabilities["renameProvider"]["prepareProvider"], true);
         assert_eq!(
             capabilities["codeActionProvider"]["codeActionKinds"],
-            json!(["quickfix", "source.fixAll", "refactor.extract", "source"])
+            json!([
+                "quickfix",
+                "source.fixAll",
+                "refactor.extract",
+                "refactor.rewrite",
+                "source"
+            ])
         );
         client.shutdown_and_exit().await;
     });

@@ -7,6 +7,7 @@
 //! per file so that rules scanning text share one pass. Like the rest of `core`, the linter
 //! does no I/O: the caller hands in the text, the options and a [`Workspace`] for partials.
 
+pub mod assists;
 mod config;
 mod context;
 pub mod docs;

@@ -26,10 +26,11 @@ pub fn fix_all_kind() -> CodeActionKind {
 
 /// The kinds advertised: engine actions are `source.promptopt.*`, fix-all is
 /// `source.fixAll.promptopt`.
-pub const KINDS: [CodeActionKind; 4] = [
+pub const KINDS: [CodeActionKind; 5] = [
     CodeActionKind::QUICKFIX,
     CodeActionKind::SOURCE_FIX_ALL,
     CodeActionKind::REFACTOR_EXTRACT,
+    CodeActionKind::REFACTOR_REWRITE,
     CodeActionKind::SOURCE,
 ];
 
@@ -79,6 +80,15 @@ pub fn code_actions(
     }
     if wanted(&CodeActionKind::REFACTOR_EXTRACT) {
         if let Some(action) = extract_partial(world, selection) {
+            actions.push(action);
+        }
+    }
+    let wrap_offered_as_fix = actions.iter().any(|a| match a {
+        CodeActionOrCommand::CodeAction(action) => action.title.starts_with("Wrap in <"),
+        CodeActionOrCommand::Command(_) => false,
+    });
+    if wanted(&CodeActionKind::REFACTOR_REWRITE) && !wrap_offered_as_fix {
+        if let Some(action) = wrap_in_tags(world, selection) {
             actions.push(action);
         }
     }
@@ -272,6 +282,23 @@ fn in_front_matter(world: &World, offset: usize) -> bool {
         .file()
         .front_matter_split()
         .is_some_and(|split| split.yaml.start <= offset && offset <= split.yaml.end)
+}
+
+/// "Wrap in tags": marks the input under the cursor as data, whether or not a rule flagged it.
+fn wrap_in_tags(world: &World, selection: Span) -> Option<CodeActionOrCommand> {
+    let fix = world.with_context(|cx| {
+        let found = cx
+            .uses()
+            .iter()
+            .find(|u| u.span.start <= selection.start && selection.end <= u.span.end)?;
+        lint::assists::wrap_in_tags(cx, found)
+    })?;
+    Some(CodeActionOrCommand::CodeAction(CodeAction {
+        title: fix.title.clone(),
+        kind: Some(CodeActionKind::REFACTOR_REWRITE),
+        edit: Some(edit_document(world, &fix.edits)),
+        ..CodeAction::default()
+    }))
 }
 
 /// Moves the selected template text into a new partial `_extracted.prompt` beside the file
@@ -556,6 +583,33 @@ mod tests {
                 .all(|a| a.kind == Some(CodeActionKind::QUICKFIX))
         );
         let _ = Position::default();
+    }
+
+    #[test]
+    fn any_rendered_input_can_be_wrapped_in_tags_once() {
+        let found = actions(
+            "a.prompt",
+            "{{role \"user\"}}\nStyle: {{summary_st|yle}}\n",
+            None,
+        );
+        let wraps: Vec<&CodeAction> = found
+            .iter()
+            .filter(|a| a.title.starts_with("Wrap in <"))
+            .collect();
+        assert_eq!(wraps.len(), 1, "{found:?}");
+        assert_eq!(wraps[0].kind, Some(CodeActionKind::REFACTOR_REWRITE));
+        // Where undelimited-input fires, its quick fix is the one offered, not a second copy.
+        let found = actions(
+            "a.prompt",
+            "{{role \"user\"}}\nSummarize: {{docu|ment}}\n",
+            None,
+        );
+        let wraps: Vec<&CodeAction> = found
+            .iter()
+            .filter(|a| a.title.starts_with("Wrap in <"))
+            .collect();
+        assert_eq!(wraps.len(), 1, "{found:?}");
+        assert_eq!(wraps[0].kind, Some(CodeActionKind::QUICKFIX));
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 mod clarity;
 mod cost;
-mod safety;
+pub(crate) mod safety;
 mod structure;
 mod style;
 mod template;

@@ -5,7 +5,7 @@ mod hidden_unicode;
 mod injection_phrase_literal;
 mod pii_literal;
 mod prompt_as_security_control;
-mod undelimited_input;
+pub(crate) mod undelimited_input;
 mod untrusted_input_in_system;
 
 use crate::lint::Rule;

@@ -84,6 +84,31 @@ fn check(cx: &Context<'_>, report: &mut Report) {
     }
 }
 
+/// The fix this rule offers, for any output use of an input whether or not the rule would
+/// flag it: editors offer it as a refactor ("wrap this input in tags").
+pub fn wrap_in_tags(cx: &Context<'_>, found: &VariableUse) -> Option<Fix> {
+    if found.usage != Usage::Output || found.via_partial.is_some() {
+        return None;
+    }
+    let crate::lint::Resolved::Input(path) = &found.resolved else {
+        return None;
+    };
+    let field = path.iter().rev().find(|segment| *segment != "[]")?;
+    if delimited_anywhere(cx, found) {
+        return None;
+    }
+    wrap(cx, found, tag_span(cx, found), &tag_name(field))
+}
+
+/// Already inside tags or fences, in whichever turn it is.
+fn delimited_anywhere(cx: &Context<'_>, found: &VariableUse) -> bool {
+    let turn = cx
+        .turns()
+        .iter()
+        .rposition(|t| t.span.start <= found.span.start);
+    turn.is_some_and(|turn| delimited(cx, found, tag_span(cx, found), turn))
+}
+
 /// The `{{…}}` around a use.
 fn tag_span(cx: &Context<'_>, found: &VariableUse) -> Span {
     if cx.format() == Format::Dotprompt {
