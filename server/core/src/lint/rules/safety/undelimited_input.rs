@@ -20,6 +20,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::untrusted_input_in_system::untrusted;
+use crate::lint::Analysis;
 use crate::lint::rules::variables::common::tag_line;
 use crate::lint::text::{line_end, line_ending, line_start};
 use crate::lint::{
@@ -162,40 +163,66 @@ fn alone_in_turn(cx: &Context<'_>, found: &VariableUse, turn_index: usize) -> bo
 static OPEN_OR_CLOSE: LazyLock<Option<Regex>> =
     LazyLock::new(|| Regex::new(r"<(/?)([A-Za-z][A-Za-z0-9_.:-]*)(?:\s[^<>]*)?(/?)>").ok());
 
+/// An element tag in a turn's prose (not in a code block, not self-closing).
+struct TagEvent {
+    turn: usize,
+    at: usize,
+    closing: bool,
+    name: Span,
+}
+
+/// Every turn's element tags, scanned once per file rather than once per input.
+struct ElementTags(Vec<TagEvent>);
+
+impl Analysis for ElementTags {
+    fn compute(cx: &Context<'_>) -> Self {
+        let Some(pattern) = OPEN_OR_CLOSE.as_ref() else {
+            return ElementTags(Vec::new());
+        };
+        let mut events = Vec::new();
+        for prose in cx.prose() {
+            let text = cx.text(prose.span);
+            for capture in pattern.captures_iter(text) {
+                let (Some(whole), Some(name)) = (capture.get(0), capture.get(2)) else {
+                    continue;
+                };
+                let at = prose.span.start + whole.start();
+                let self_closing = capture.get(3).is_some_and(|m| !m.as_str().is_empty());
+                if self_closing || cx.in_code_block(at) {
+                    continue;
+                }
+                events.push(TagEvent {
+                    turn: prose.turn,
+                    at,
+                    closing: capture.get(1).is_some_and(|m| !m.as_str().is_empty()),
+                    name: Span::new(
+                        prose.span.start + name.start(),
+                        prose.span.start + name.end(),
+                    ),
+                });
+            }
+        }
+        ElementTags(events)
+    }
+}
+
 /// Inside `<name>…</name>` within the same turn.
 fn in_element(cx: &Context<'_>, tag: Span, turn_index: usize) -> bool {
-    let Some(pattern) = OPEN_OR_CLOSE.as_ref() else {
-        return false;
-    };
+    let tags = cx.shared::<ElementTags>();
     let mut open: Vec<&str> = Vec::new();
     let mut after: Vec<(bool, &str)> = Vec::new();
-    for prose in cx.prose().iter().filter(|p| p.turn == turn_index) {
-        let text = cx.text(prose.span);
-        for capture in pattern.captures_iter(text) {
-            let (Some(whole), Some(name)) = (capture.get(0), capture.get(2)) else {
-                continue;
-            };
-            let at = prose.span.start + whole.start();
-            if cx.in_code_block(at) {
-                continue;
-            }
-            let closing = capture.get(1).is_some_and(|m| !m.as_str().is_empty());
-            let self_closing = capture.get(3).is_some_and(|m| !m.as_str().is_empty());
-            if self_closing {
-                continue;
-            }
-            let name = name.as_str();
-            if at < tag.start {
-                if closing {
-                    if let Some(i) = open.iter().rposition(|n| n.eq_ignore_ascii_case(name)) {
-                        open.truncate(i);
-                    }
-                } else {
-                    open.push(name);
+    for event in tags.0.iter().filter(|e| e.turn == turn_index) {
+        let name = cx.text(event.name);
+        if event.at < tag.start {
+            if event.closing {
+                if let Some(i) = open.iter().rposition(|n| n.eq_ignore_ascii_case(name)) {
+                    open.truncate(i);
                 }
-            } else if at >= tag.end {
-                after.push((closing, name));
+            } else {
+                open.push(name);
             }
+        } else if event.at >= tag.end {
+            after.push((event.closing, name));
         }
     }
     open.iter().any(|name| {
