@@ -18,6 +18,10 @@ status=0
 "$bin" lint examples/lint-showcase || status=$?
 [[ $status -eq 1 ]] || { echo "lint exited $status on the showcase, expected 1" >&2; exit 1; }
 
+echo
+echo "== promptopt lsp: a scripted editor session on the showcase (diagnostics, quick fixes, hover, inlay hints)"
+python3 scripts/lsp-demo.py "$bin"
+
 for prompt in examples/*.prompt; do
   name=$(basename "$prompt" .prompt)
   case "$name" in _*) continue ;; esac # partials render as part of their prompts
