@@ -66,17 +66,41 @@ pub fn hover(world: &World, result: &LintResult, position: Position) -> Option<H
     if sections.is_empty() {
         return None;
     }
+    let markdown = sections.join("\n\n---\n\n");
+    let (kind, value) = if world.support.markdown {
+        (MarkupKind::Markdown, markdown)
+    } else {
+        (MarkupKind::PlainText, plain(&markdown))
+    };
     Some(Hover {
-        contents: HoverContents::Markup(MarkupContent {
-            kind: if world.support.markdown {
-                MarkupKind::Markdown
-            } else {
-                MarkupKind::PlainText
-            },
-            value: sections.join("\n\n---\n\n"),
-        }),
+        contents: HoverContents::Markup(MarkupContent { kind, value }),
         range,
     })
+}
+
+/// Markdown read as plain text, for clients that show hovers verbatim: no emphasis or code
+/// marks, links as "text (url)", rules as blank lines.
+fn plain(markdown: &str) -> String {
+    let mut out = String::with_capacity(markdown.len());
+    for line in markdown.lines() {
+        if line == "---" || line.starts_with("```") || line.starts_with("|---") {
+            out.push('\n');
+            continue;
+        }
+        let mut rest = line.replace("**", "").replace('`', "");
+        while let Some(open) = rest.find("](") {
+            let (Some(start), Some(close)) = (rest[..open].rfind('['), rest[open..].find(')'))
+            else {
+                break;
+            };
+            let text = rest[start + 1..open].to_string();
+            let url = rest[open + 2..open + close].to_string();
+            rest.replace_range(start..open + close + 1, &format!("{text} ({url})"));
+        }
+        out.push_str(&rest);
+        out.push('\n');
+    }
+    out.trim_end().to_string()
 }
 
 fn variable(cx: &Context<'_>, found: &VariableUse) -> String {
@@ -349,6 +373,14 @@ mod tests {
         assert!(shown.starts_with("**user message**: "), "{shown}");
         assert!(shown.contains("tokens (o200k)"), "{shown}");
         assert!(shown.contains("per call at gpt-4o input prices"), "{shown}");
+    }
+
+    #[test]
+    fn plain_text_clients_get_no_markdown_marks() {
+        assert_eq!(
+            plain("**`name`**: `string`\n\n---\n\n[Rule documentation](https://x/y.md)"),
+            "name: string\n\n\n\nRule documentation (https://x/y.md)"
+        );
     }
 
     #[test]
