@@ -16,6 +16,7 @@ pub mod lint;
 pub mod models;
 pub mod prompty;
 pub mod render;
+pub mod rubric;
 pub mod schema;
 pub mod template;
 pub mod text;
