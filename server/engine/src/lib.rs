@@ -1,7 +1,10 @@
 //! Generate, evaluate and refine: the three verbs of PromptOpt as use cases over `core`.
 //!
-//! Will own (issue 5): LLM providers behind one trait (OpenAI-compatible, Azure OpenAI,
-//! Anthropic, the built-in offline engine), assertions, cost and budget, the response cache.
-//! Must not know: LSP, the HTTP server.
+//! Owns (issue 5, in progress): assertions on model outputs with promptfoo's semantics
+//! ([`assertions`]). Still to come: LLM providers behind one trait (OpenAI-compatible, Azure
+//! OpenAI, Anthropic, the built-in offline engine), the generate/evaluate/refine use cases,
+//! cost and budget, the response cache.
 //!
-//! Empty until issue 5 lands; it exists so the workspace shows where that work goes.
+//! Must not know: LSP, the HTTP server.
+
+pub mod assertions;
