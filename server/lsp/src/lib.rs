@@ -28,6 +28,7 @@ mod guard;
 mod project;
 mod server;
 mod settings;
+mod state;
 
 pub use server::Server;
 

@@ -10,7 +10,7 @@ use std::sync::Mutex;
 
 use tower_lsp_server::ls_types::Uri;
 
-use crate::server::lock;
+use crate::state::lock;
 
 #[derive(Debug, Default)]
 pub struct Scheduler {

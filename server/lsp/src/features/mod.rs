@@ -21,8 +21,8 @@ use std::sync::Arc;
 use promptopt_core::lint::{Context, LintOptions};
 
 use crate::documents::{Overlay, Snapshot};
-use crate::server::ClientSupport;
 use crate::settings::Settings;
+use crate::state::ClientSupport;
 
 pub struct World {
     pub snapshot: Arc<Snapshot>,
