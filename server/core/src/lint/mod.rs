@@ -19,7 +19,7 @@ pub(crate) mod pattern;
 mod rule;
 pub mod rules;
 mod source;
-mod suppress;
+pub(crate) mod suppress;
 pub mod text;
 
 #[cfg(test)]

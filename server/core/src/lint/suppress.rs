@@ -23,6 +23,8 @@ pub struct Suppressions {
     file: Vec<Scope>,
     /// (0-based line, rule ids) pairs.
     lines: Vec<(usize, Scope)>,
+    /// Every rule id written in a directive, where it is written.
+    pub ids: Vec<(String, Span)>,
 }
 
 #[derive(Debug)]
@@ -60,16 +62,12 @@ impl Suppressions {
             let Some(comment) = comments.iter().find(|c| c.contains(whole.start())) else {
                 continue;
             };
-            let ids: Vec<String> = captures
+            let written: Vec<(String, Span)> = captures
                 .get(2)
-                .map(|m| {
-                    m.as_str()
-                        .split(|c: char| c == ',' || c.is_whitespace())
-                        .filter(|id| !id.is_empty())
-                        .map(str::to_string)
-                        .collect()
-                })
+                .map(|m| ids_in(m.as_str(), m.start()))
                 .unwrap_or_default();
+            let ids: Vec<String> = written.iter().map(|(id, _)| id.clone()).collect();
+            found.ids.extend(written);
             let scope = if ids.is_empty() {
                 Scope::All
             } else {
@@ -97,6 +95,27 @@ impl Suppressions {
             .iter()
             .any(|(l, scope)| *l == line && scope.covers(finding.rule))
     }
+}
+
+/// The ids in a directive's list (`a, b c`) with their spans, `offset` being the list's start.
+fn ids_in(list: &str, offset: usize) -> Vec<(String, Span)> {
+    let mut out = Vec::new();
+    let mut start = None;
+    for (i, c) in list
+        .char_indices()
+        .chain(std::iter::once((list.len(), ' ')))
+    {
+        let separator = c == ',' || c.is_whitespace();
+        match (start, separator) {
+            (None, false) => start = Some(i),
+            (Some(s), true) => {
+                out.push((list[s..i].to_string(), Span::new(offset + s, offset + i)));
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 /// The comments of a file: Handlebars `{{! }}` (dotprompt), Jinja `{# #}` (Prompty), HTML
