@@ -1,7 +1,7 @@
 //! What sits at an offset of a prompt: a variable, a helper, a partial, a data variable, a
 //! front-matter key, or plain text. Hover, completion and signature help start here.
 
-use promptopt_core::lint::{Context, ParsedFile, Resolved, VariableUse};
+use promptopt_core::lint::{Context, Format, ParsedFile, Resolved, VariableUse};
 use promptopt_core::render::{HelperInfo, known_helpers};
 use promptopt_core::template::{Block, Call, Expr, Node, walk};
 use promptopt_core::text::Span;
@@ -28,6 +28,31 @@ pub enum Target {
         value: Span,
     },
     Text,
+}
+
+/// How far back to look for the `{{` of the tag being typed.
+const MAX_TAG: usize = 4096;
+
+/// The offset just after the `{{` (or `{%` in Prompty) of an unclosed tag before `offset`.
+pub fn open_tag(text: &str, offset: usize, format: Format) -> Option<usize> {
+    let window_start = offset.saturating_sub(MAX_TAG);
+    let window_start = (window_start..=offset).find(|&i| text.is_char_boundary(i))?;
+    let before = text.get(window_start..offset)?;
+    let open = match format {
+        Format::Prompty => before.rfind("{{").max(before.rfind("{%")),
+        _ => before.rfind("{{"),
+    }?;
+    let after_open = &before[open + 2..];
+    if after_open.contains("}}") || after_open.contains("%}") {
+        return None;
+    }
+    Some(window_start + open + 2)
+}
+
+/// Whether `offset` is in the front matter's YAML (its end included).
+pub fn in_front_matter(file: &ParsedFile, offset: usize) -> bool {
+    file.front_matter_split()
+        .is_some_and(|split| touches(split.yaml, offset))
 }
 
 /// Inclusive at the end, so a cursor just after a name still points at it.

@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 
+use promptopt_core::lint::text::{line_ending, line_start};
 use promptopt_core::lint::{self, Edit, Finding, Fix, Format, ParsedFile};
 use promptopt_core::text::Span;
 use serde_json::json;
@@ -15,6 +16,7 @@ use tower_lsp_server::ls_types::{
 };
 
 use super::World;
+use super::at::in_front_matter;
 use crate::commands;
 use crate::diagnostics::{LintResult, to_diagnostic};
 use crate::documents::Kind;
@@ -249,16 +251,14 @@ fn common_suffix(a: &str, b: &str) -> usize {
 /// comment syntax of the place the finding sits in (YAML or template).
 fn disable_here(world: &World, format: Format, finding: &Finding) -> CodeActionOrCommand {
     let text = &world.snapshot.text;
-    let line_start = text[..finding.span.start.min(text.len())]
-        .rfind('\n')
-        .map_or(0, |i| i + 1);
+    let line_start = line_start(text, finding.span.start);
     let indent: String = text[line_start..]
         .chars()
         .take_while(|c| *c == ' ' || *c == '\t')
         .collect();
     let directive = format!("promptopt-disable-next-line {}", finding.rule);
-    let newline = if text.contains("\r\n") { "\r\n" } else { "\n" };
-    let comment = if in_front_matter(world, finding.span.start) {
+    let newline = line_ending(text);
+    let comment = if in_front_matter(world.snapshot.file(), finding.span.start) {
         format!("# {directive}")
     } else {
         match format {
@@ -274,14 +274,6 @@ fn disable_here(world: &World, format: Format, finding: &Finding) -> CodeActionO
         edit: Some(edit_document(world, &[edit])),
         ..CodeAction::default()
     })
-}
-
-fn in_front_matter(world: &World, offset: usize) -> bool {
-    world
-        .snapshot
-        .file()
-        .front_matter_split()
-        .is_some_and(|split| split.yaml.start <= offset && offset <= split.yaml.end)
 }
 
 /// "Wrap in tags": marks the input under the cursor as data, whether or not a rule flagged it.
@@ -308,7 +300,7 @@ fn extract_partial(world: &World, selection: Span) -> Option<CodeActionOrCommand
         || world.snapshot.kind != Kind::Prompt(Format::Dotprompt)
         || !world.support.create_files
         || !world.support.document_changes
-        || in_front_matter(world, selection.start)
+        || in_front_matter(world.snapshot.file(), selection.start)
     {
         return None;
     }

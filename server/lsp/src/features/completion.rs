@@ -12,7 +12,7 @@ use tower_lsp_server::ls_types::{
     InsertTextFormat, MarkupContent, MarkupKind, Position, TextEdit,
 };
 
-use super::World;
+use super::{World, at};
 use crate::documents::Kind;
 
 pub fn completion(world: &World, position: Position) -> Option<CompletionResponse> {
@@ -20,12 +20,7 @@ pub fn completion(world: &World, position: Position) -> Option<CompletionRespons
     let items = match world.snapshot.kind {
         Kind::Config => config::complete(world, offset),
         Kind::Prompt(_) => {
-            let in_front_matter = world
-                .snapshot
-                .file()
-                .front_matter_split()
-                .is_some_and(|split| split.yaml.start <= offset && offset <= split.yaml.end);
-            if in_front_matter {
+            if at::in_front_matter(world.snapshot.file(), offset) {
                 front_matter::complete(world, offset)
             } else {
                 template::complete(world, offset)

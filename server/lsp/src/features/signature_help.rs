@@ -1,6 +1,7 @@
 //! Signature help: the helper being called in the tag under the cursor, with the argument
 //! being typed highlighted.
 
+use promptopt_core::lint::Format;
 use promptopt_core::render::known_helpers;
 use tower_lsp_server::ls_types::{
     Documentation, MarkupContent, MarkupKind, ParameterInformation, ParameterLabel, Position,
@@ -8,6 +9,7 @@ use tower_lsp_server::ls_types::{
 };
 
 use super::World;
+use super::at::open_tag;
 use crate::documents::Kind;
 
 /// The arguments of each helper as its signature names them.
@@ -32,15 +34,9 @@ pub fn signature_help(world: &World, position: Position) -> Option<SignatureHelp
     }
     let text = &world.snapshot.text;
     let offset = world.snapshot.lines().offset(position);
-    let before = text
-        .get(offset.saturating_sub(1024)..offset)
-        .or_else(|| text.get(..offset))?;
-    let open = before.rfind("{{")?;
-    let inside = &before[open + 2..];
-    if inside.contains("}}") {
-        return None;
-    }
-    let call = inside.trim_start_matches(['~', '#', ' ']);
+    // Helpers are Handlebars': only a `{{` tag calls one.
+    let open = open_tag(text, offset, Format::Dotprompt)?;
+    let call = text.get(open..offset)?.trim_start_matches(['~', '#', ' ']);
     let mut words = call.split_whitespace();
     let name = words.next()?;
     // Only once the name is complete: typing the name itself is completion's job.

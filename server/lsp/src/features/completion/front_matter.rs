@@ -8,10 +8,11 @@ use tower_lsp_server::ls_types::{CompletionItem, CompletionItemKind};
 
 use super::{Items, word_start};
 use crate::features::World;
+use promptopt_core::lint::text::line_start;
 
 pub fn complete(world: &World, offset: usize) -> Vec<CompletionItem> {
     let text = &world.snapshot.text;
-    let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let line_start = line_start(text, offset);
     let line = &text[line_start..offset];
     let indent = indentation(line);
     let parent = parent_path(&text[..line_start], indent);

@@ -1,6 +1,6 @@
 //! Completion inside `{{ … }}`: variables, paths, data variables, helpers, partials, roles.
 
-use promptopt_core::lint::{Context, Format, ParsedFile, Resolved, VariableUse};
+use promptopt_core::lint::{Context, ParsedFile, Resolved, VariableUse};
 use promptopt_core::render::known_helpers;
 use promptopt_core::template::{Block, Expr, Node, walk};
 use promptopt_core::text::Span;
@@ -9,9 +9,7 @@ use tower_lsp_server::ls_types::{CompletionItem, CompletionItemKind};
 
 use super::{Items, word_start};
 use crate::features::World;
-
-/// How far back to look for the `{{` of the tag being typed.
-const MAX_TAG: usize = 4096;
+use crate::features::at::open_tag;
 
 pub fn complete(world: &World, offset: usize) -> Vec<CompletionItem> {
     let text = &world.snapshot.text;
@@ -41,22 +39,6 @@ pub fn complete(world: &World, offset: usize) -> Vec<CompletionItem> {
         return roles(world, Span::new(start, offset));
     }
     world.with_context(|cx| expression(world, cx, offset, trimmed))
-}
-
-/// The offset just after the `{{` (or `{%` in Prompty) of an unclosed tag before `offset`.
-fn open_tag(text: &str, offset: usize, format: Format) -> Option<usize> {
-    let window_start = offset.saturating_sub(MAX_TAG);
-    let window_start = (window_start..=offset).find(|&i| text.is_char_boundary(i))?;
-    let before = text.get(window_start..offset)?;
-    let open = match format {
-        Format::Prompty => before.rfind("{{").max(before.rfind("{%")),
-        _ => before.rfind("{{"),
-    }?;
-    let after_open = &before[open + 2..];
-    if after_open.contains("}}") || after_open.contains("%}") {
-        return None;
-    }
-    Some(window_start + open + 2)
 }
 
 /// How many bytes of `}}` the editor already put after the cursor.
