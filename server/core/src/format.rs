@@ -12,6 +12,7 @@
 //! a plain prompt's text are the author's.
 
 use crate::document::{Document, FrontMatter};
+use crate::lint::text::{line_ending, line_start};
 use crate::lint::{Edit, ParsedFile};
 use crate::template::{Node, walk};
 use crate::text::Span;
@@ -153,17 +154,11 @@ fn body_ends(document: &Document, edits: &mut Vec<Edit>) {
         return;
     };
     // Whole blank lines before the first line with text.
-    let first_line = source[..content.start]
-        .rfind('\n')
-        .map_or(fence_end, |i| (i + 1).max(fence_end));
+    let first_line = line_start(source, content.start).max(fence_end);
     if first_line > fence_end {
         edits.push(Edit::delete(Span::new(fence_end, first_line)));
     }
-    let newline = if source.contains("\r\n") {
-        "\r\n"
-    } else {
-        "\n"
-    };
+    let newline = line_ending(source);
     let tail = Span::new(content.end, source.len());
     if content.is_empty() {
         return;
