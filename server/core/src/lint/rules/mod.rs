@@ -64,16 +64,21 @@ mod tests {
         }
     }
 
+    /// The format a rule's docs examples are written in: the first it reads.
+    fn docs_format(rule: &Rule) -> crate::lint::Format {
+        if rule.formats.dotprompt {
+            crate::lint::Format::Dotprompt
+        } else if rule.formats.prompty {
+            crate::lint::Format::Prompty
+        } else {
+            crate::lint::Format::Plain
+        }
+    }
+
     #[test]
     fn each_bad_example_triggers_its_rule_and_the_good_one_does_not() {
         for &rule in all() {
-            let format = if rule.formats.dotprompt {
-                crate::lint::Format::Dotprompt
-            } else if rule.formats.prompty {
-                crate::lint::Format::Prompty
-            } else {
-                crate::lint::Format::Plain
-            };
+            let format = docs_format(rule);
             let run = |source: &str| {
                 crate::lint::testing::check_with(
                     rule,
@@ -110,13 +115,7 @@ mod tests {
     fn good_examples_pass_every_rule() {
         let mut failures = Vec::new();
         for &rule in all() {
-            let format = if rule.formats.dotprompt {
-                crate::lint::Format::Dotprompt
-            } else if rule.formats.prompty {
-                crate::lint::Format::Prompty
-            } else {
-                crate::lint::Format::Plain
-            };
+            let format = docs_format(rule);
             let found = crate::lint::lint_source(
                 "example.prompt",
                 rule.docs.good,
