@@ -1,11 +1,13 @@
 //! Generate, evaluate and refine: the three verbs of PromptOpt as use cases over `core`.
 //!
-//! Owns (issue 5, in progress): assertions on model outputs with promptfoo's semantics
-//! ([`assertions`]) and test files in promptfoo's test shape ([`tests_file`]). Still to come: LLM providers behind one trait (OpenAI-compatible, Azure
-//! OpenAI, Anthropic, the built-in offline engine), the generate/evaluate/refine use cases,
-//! cost and budget, the response cache.
+//! Owns: LLM providers behind one trait ([`provider`]); what surrounds every call — retries,
+//! the response cache, the budget, bounded concurrency, cancellation, cost ([`client`]);
+//! assertions on model outputs with promptfoo's semantics ([`assertions`]); test files in
+//! promptfoo's shape ([`tests_file`]); and the use cases.
 //!
 //! Must not know: LSP, the HTTP server.
 
 pub mod assertions;
+pub mod client;
+pub mod provider;
 pub mod tests_file;

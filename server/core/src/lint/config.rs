@@ -153,9 +153,13 @@ impl Reader<'_> {
             match (key.as_str(), value) {
                 ("lint", Value::Table(lint)) => self.lint(lint, &mut config),
                 ("lint", _) => self.problem("lint", "`lint` must be a table: `[lint]`".into()),
+                // Read by the engine, which reports its own problems.
+                ("provider" | "engine", _) => {}
                 (other, _) => self.problem(
                     other,
-                    format!("unknown section `{other}` in {CONFIG_FILE} (known: [lint])"),
+                    format!(
+                        "unknown section `{other}` in {CONFIG_FILE} (known: [lint], [provider], [engine])"
+                    ),
                 ),
             }
         }
