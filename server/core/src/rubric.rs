@@ -47,6 +47,17 @@ impl Dimension {
             Dimension::Efficiency => "efficiency",
         }
     }
+
+    /// The name as a heading or the start of a sentence: `Clarity`.
+    pub const fn title(self) -> &'static str {
+        match self {
+            Dimension::Clarity => "Clarity",
+            Dimension::Specificity => "Specificity",
+            Dimension::Structure => "Structure",
+            Dimension::Safety => "Safety",
+            Dimension::Efficiency => "Efficiency",
+        }
+    }
 }
 
 /// The dimension a rule's findings count against: by the rule's category, except rules whose

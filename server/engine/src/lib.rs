@@ -9,5 +9,16 @@
 
 pub mod assertions;
 pub mod client;
+pub mod evaluate;
+pub mod prompt;
 pub mod provider;
 pub mod tests_file;
+
+/// The `modelVersion` of everything the built-in engine answers: `builtin/N`, with N bumped
+/// whenever its strategies or scoring change what it answers, so a stored result says which
+/// engine made it.
+pub const BUILTIN_MODEL_VERSION: &str = "builtin/1";
+
+pub fn builtin_model_version() -> String {
+    BUILTIN_MODEL_VERSION.to_string()
+}

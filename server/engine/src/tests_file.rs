@@ -35,7 +35,8 @@ pub struct TestFile {
 pub struct CaseSpec {
     #[serde(default)]
     pub description: Option<String>,
-    #[serde(default)]
+    /// `input` is the Mesh API's name for the same thing (`testCases: [{input, expected}]`).
+    #[serde(default, alias = "input")]
     pub vars: Map<String, Value>,
     /// A plain expected output: an `equals` assertion.
     #[serde(default)]

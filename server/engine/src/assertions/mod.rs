@@ -47,10 +47,14 @@ pub enum Kind {
     RougeN,
     Cost,
     Latency,
+    /// Cosine similarity of embeddings from the provider (`threshold`, default 0.75).
+    Similar,
+    /// A model judges the output against a rubric.
+    LlmRubric,
 }
 
 impl Kind {
-    const NAMES: [(&'static str, Kind); 15] = [
+    const NAMES: [(&'static str, Kind); 17] = [
         ("equals", Kind::Equals),
         ("contains", Kind::Contains),
         ("icontains", Kind::IContains),
@@ -66,7 +70,21 @@ impl Kind {
         ("rouge-n", Kind::RougeN),
         ("cost", Kind::Cost),
         ("latency", Kind::Latency),
+        ("similar", Kind::Similar),
+        ("llm-rubric", Kind::LlmRubric),
     ];
+
+    /// Graded with a model (embeddings or a judge), not by the engine alone.
+    pub fn needs_model(self) -> bool {
+        matches!(self, Kind::Similar | Kind::LlmRubric)
+    }
+
+    pub fn name(self) -> &'static str {
+        Self::NAMES
+            .iter()
+            .find(|(_, kind)| *kind == self)
+            .map_or("unknown", |(name, _)| name)
+    }
 
     fn parse(name: &str) -> Option<Kind> {
         Self::NAMES
@@ -75,10 +93,6 @@ impl Kind {
             .map(|(_, kind)| *kind)
     }
 }
-
-/// Types that need a model to grade (embeddings, a judge): recognised so the message can say
-/// so, graded once providers land.
-const MODEL_GRADED: [&str; 2] = ["similar", "llm-rubric"];
 
 /// An assertion ready to check.
 #[derive(Debug, Clone, PartialEq)]
@@ -95,7 +109,7 @@ pub struct Assertion {
 pub enum AssertionError {
     #[error("unknown assertion type `{0}`: use one of {list}", list = known_list())]
     UnknownType(String),
-    #[error("`{0}` needs a model to grade: configure a provider (`--provider`) to run it")]
+    #[error("`{0}` is graded by a model: configure a provider (`--provider`) to run it")]
     NeedsModel(String),
     #[error("`{kind}` needs {what}")]
     BadValue { kind: String, what: &'static str },
@@ -104,23 +118,19 @@ pub enum AssertionError {
 }
 
 fn known_list() -> String {
-    let mut names: Vec<&str> = Kind::NAMES.iter().map(|(n, _)| *n).collect();
-    names.extend(MODEL_GRADED);
+    let names: Vec<&str> = Kind::NAMES.iter().map(|(n, _)| *n).collect();
     names.join(", ")
 }
 
 impl Assertion {
-    /// Reads a spec; an unknown type, a model-graded one, or a negative weight is an error
-    /// that names what to write instead.
+    /// Reads a spec; an unknown type or a negative weight is an error that names what to
+    /// write instead.
     pub fn from_spec(spec: &AssertionSpec) -> Result<Assertion, AssertionError> {
         let (negated, name) = match spec.kind.strip_prefix("not-") {
             Some(rest) => (true, rest),
             None => (false, spec.kind.as_str()),
         };
         let Some(kind) = Kind::parse(name) else {
-            if MODEL_GRADED.contains(&name) {
-                return Err(AssertionError::NeedsModel(spec.kind.clone()));
-            }
             return Err(AssertionError::UnknownType(spec.kind.clone()));
         };
         let weight = spec.weight.unwrap_or(1.0);
@@ -205,8 +215,28 @@ pub fn check(assertion: &Assertion, output: &Output) -> Result<Grade, AssertionE
             output.latency_ms.map(|ms| ms as f64),
             "ms ",
         )?,
+        Kind::Similar | Kind::LlmRubric => {
+            return Err(AssertionError::NeedsModel(assertion.kind.name().into()));
+        }
     };
-    Ok(if assertion.negated {
+    Ok(negate(assertion, checked))
+}
+
+/// A model's verdict on a `similar` or `llm-rubric` assertion (before any `not-`), turned into
+/// the assertion's grade.
+pub fn model_grade(assertion: &Assertion, pass: bool, score: f64, reason: String) -> Grade {
+    negate(
+        assertion,
+        Checked {
+            pass,
+            score: score.clamp(0.0, 1.0),
+            reason,
+        },
+    )
+}
+
+fn negate(assertion: &Assertion, checked: Checked) -> Grade {
+    if assertion.negated {
         Grade {
             pass: !checked.pass,
             score: 1.0 - checked.score,
@@ -218,7 +248,7 @@ pub fn check(assertion: &Assertion, output: &Output) -> Result<Grade, AssertionE
             score: checked.score,
             reason: checked.reason,
         }
-    })
+    }
 }
 
 /// `cost` and `latency`: pass when the measured value is at most the threshold.
@@ -270,6 +300,16 @@ pub fn grade(
         .iter()
         .map(|a| check(a, output))
         .collect::<Result<Vec<_>, _>>()?;
+    Ok(combine(assertions, results, case_threshold))
+}
+
+/// Combines the grades of a case's assertions (in the same order): the weighted mean score,
+/// and pass when all pass or, with a case `threshold`, when the score reaches it.
+pub fn combine(
+    assertions: &[Assertion],
+    results: Vec<Grade>,
+    case_threshold: Option<f64>,
+) -> CaseGrade {
     let total_weight: f64 = assertions.iter().map(|a| a.weight).sum();
     let score = if total_weight > 0.0 {
         assertions
@@ -285,11 +325,11 @@ pub fn grade(
         Some(threshold) => score >= threshold,
         None => results.iter().all(|g| g.pass),
     };
-    Ok(CaseGrade {
+    CaseGrade {
         pass,
         score,
         results,
-    })
+    }
 }
 
 /// The assertion's value as a string, or an error naming what the type needs.

@@ -179,8 +179,10 @@ fn bad_specs_say_what_to_write() {
         "{unknown}"
     );
     let model =
-        Assertion::from_spec(&spec(json!({"type": "llm-rubric", "value": "polite"}))).unwrap_err();
-    assert!(model.to_string().contains("needs a model"), "{model}");
+        Assertion::from_spec(&spec(json!({"type": "llm-rubric", "value": "polite"}))).unwrap();
+    assert!(model.kind.needs_model());
+    let error = check(&model, &Output::default()).unwrap_err();
+    assert!(error.to_string().contains("--provider"), "{error}");
     let regex = Assertion::from_spec(&spec(json!({"type": "regex", "value": "("}))).unwrap();
     let error = check(&regex, &Output::default()).unwrap_err();
     assert!(

@@ -173,7 +173,7 @@ fn body(request: &ChatRequest) -> Value {
     if let Some(schema) = &request.json_schema {
         body["response_format"] = json!({
             "type": "json_schema",
-            "json_schema": {"name": "answer", "schema": schema, "strict": true},
+            "json_schema": {"name": "answer", "schema": schema},
         });
     }
     if request.stream {
