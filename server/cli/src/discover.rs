@@ -54,6 +54,21 @@ impl Project {
         self.config.options_for(relative)
     }
 
+    /// The project's folder: paths in reports and the `.promptopt/` state are relative to it.
+    pub fn root(&self) -> &Path {
+        &self.config.root
+    }
+
+    /// The `promptopt.toml` text (empty without one), for the engine's own tables.
+    pub fn config_text(&self) -> &str {
+        &self.config.text
+    }
+
+    /// The model table the project configured, else the embedded one.
+    pub fn models(&self) -> &promptopt_core::models::ModelTable {
+        self.config.config.base.models()
+    }
+
     pub fn workspace(&self) -> FsWorkspace {
         FsWorkspace
     }
@@ -137,7 +152,7 @@ impl Project {
         }
     }
 
-    fn relative(&self, path: &Path) -> String {
+    pub fn relative(&self, path: &Path) -> String {
         self.config.relative(path)
     }
 }

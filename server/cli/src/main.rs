@@ -15,7 +15,7 @@ use clap::{Parser, Subcommand};
 #[command(
     name = "promptopt",
     version,
-    about = "Prompts as code: render, lint and govern dotprompt files"
+    about = "Prompts as code: lint, render, generate, evaluate and refine dotprompt files"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -30,6 +30,8 @@ enum Command {
     Lint(commands::lint::LintArgs),
     /// List the lint rules, or explain one.
     Rules(commands::rules::RulesArgs),
+    /// Score a prompt with the QA rubric and run its test cases (promptfoo's test shape).
+    Eval(commands::eval::EvalArgs),
     /// Run the language server over stdio (what the VS Code extension and other editors start).
     Lsp(commands::lsp::LspArgs),
 }
@@ -53,6 +55,7 @@ fn main() -> ExitCode {
         Command::Lint(args) => commands::lint::run(&args),
         Command::Rules(args) => commands::rules::run(&args),
         Command::Lsp(args) => commands::lsp::run(&args),
+        Command::Eval(args) => commands::eval::run(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

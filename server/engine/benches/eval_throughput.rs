@@ -73,7 +73,10 @@ async fn bench() {
         plans.push(started.elapsed());
         let result = evaluate::run(plan, Some(&model), 1).await;
         let wall = started.elapsed();
-        assert_eq!(result.summary.passed, CASES, "every case should pass against the echo");
+        assert_eq!(
+            result.summary.passed, CASES,
+            "every case should pass against the echo"
+        );
         walls.push(wall);
     }
     walls.sort();
@@ -84,7 +87,11 @@ async fn bench() {
     println!(
         "  wall best {:.3} s (runs: {}), ideal {:.3} s, {:+.1}% of ideal",
         best.as_secs_f64(),
-        walls.iter().map(|w| format!("{:.3}", w.as_secs_f64())).collect::<Vec<_>>().join(", "),
+        walls
+            .iter()
+            .map(|w| format!("{:.3}", w.as_secs_f64()))
+            .collect::<Vec<_>>()
+            .join(", "),
         ideal.as_secs_f64(),
         (best.as_secs_f64() / ideal.as_secs_f64() - 1.0) * 100.0
     );

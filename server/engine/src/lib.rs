@@ -12,6 +12,7 @@ pub mod client;
 pub mod evaluate;
 pub mod prompt;
 pub mod provider;
+pub mod settings;
 pub mod tests_file;
 
 /// The `modelVersion` of everything the built-in engine answers: `builtin/N`, with N bumped

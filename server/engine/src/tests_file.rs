@@ -21,12 +21,19 @@ use crate::assertions::{Assertion, AssertionError, AssertionSpec};
 
 /// A test file as written. Keys promptfoo has that do not concern test cases (`prompts`,
 /// `providers`, `description`, …) are accepted and left to the caller.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default)]
 pub struct TestFile {
-    #[serde(default)]
     pub tests: Vec<CaseSpec>,
-    #[serde(default, rename = "defaultTest")]
     pub default_test: Option<CaseSpec>,
+}
+
+/// The file before `tests` is read: it may hold cases, or name files that hold them.
+#[derive(Debug, Deserialize)]
+struct Raw {
+    #[serde(default)]
+    tests: Option<yaml_serde::Value>,
+    #[serde(default, rename = "defaultTest")]
+    default_test: Option<CaseSpec>,
 }
 
 /// One case as written.
@@ -67,6 +74,8 @@ pub struct TestCase {
 pub enum TestFileError {
     #[error("the test file is not valid YAML in promptfoo's test shape: {0}")]
     Syntax(String),
+    #[error("tests: {0}")]
+    Reference(String),
     #[error("{case}, assertion {index}: {error}")]
     Assertion {
         case: String,
@@ -76,8 +85,31 @@ pub enum TestFileError {
 }
 
 impl TestFile {
+    /// Reads a file whose `tests` are written inline.
     pub fn parse(text: &str) -> Result<TestFile, TestFileError> {
-        yaml_serde::from_str(text).map_err(|e| TestFileError::Syntax(e.to_string()))
+        Self::load(text, &|reference: &str| {
+            Err(format!(
+                "`{reference}` names a file; load the test file with a reader for references"
+            ))
+        })
+    }
+
+    /// Reads a test file or a `promptfooconfig.yaml`, whose `tests` may also name files
+    /// (`tests: file://cases.yaml`, or such strings in the list); `read` fetches one.
+    pub fn load(
+        text: &str,
+        read: &dyn Fn(&str) -> Result<String, String>,
+    ) -> Result<TestFile, TestFileError> {
+        let raw: Raw =
+            yaml_serde::from_str(text).map_err(|e| TestFileError::Syntax(e.to_string()))?;
+        let mut tests = Vec::new();
+        if let Some(value) = raw.tests {
+            collect(value, read, &mut tests, 0)?;
+        }
+        Ok(TestFile {
+            tests,
+            default_test: raw.default_test,
+        })
     }
 
     /// The cases with `defaultTest` applied: its vars under the case's own, its assertions
@@ -116,6 +148,57 @@ impl TestFile {
                 })
             })
             .collect()
+    }
+}
+
+/// Referenced files may name further files; this stops a cycle.
+const MAX_REFERENCE_DEPTH: usize = 4;
+
+fn collect(
+    value: yaml_serde::Value,
+    read: &dyn Fn(&str) -> Result<String, String>,
+    into: &mut Vec<CaseSpec>,
+    depth: usize,
+) -> Result<(), TestFileError> {
+    use yaml_serde::Value as Yaml;
+    match value {
+        Yaml::Null => Ok(()),
+        Yaml::String(reference) => {
+            if depth >= MAX_REFERENCE_DEPTH {
+                return Err(TestFileError::Reference(format!(
+                    "`{reference}`: test files nest deeper than {MAX_REFERENCE_DEPTH} references"
+                )));
+            }
+            if reference.ends_with(".csv") {
+                return Err(TestFileError::Reference(format!(
+                    "`{reference}`: CSV test files are not read yet; write the cases as YAML"
+                )));
+            }
+            let text = read(&reference).map_err(TestFileError::Reference)?;
+            let nested: Yaml = yaml_serde::from_str(&text)
+                .map_err(|e| TestFileError::Syntax(format!("{reference}: {e}")))?;
+            // A referenced file is a list of cases, or a file with its own `tests`.
+            let nested = match nested {
+                Yaml::Mapping(mut map) => map.remove("tests").unwrap_or(Yaml::Null),
+                other => other,
+            };
+            collect(nested, read, into, depth + 1)
+        }
+        Yaml::Sequence(items) => {
+            for item in items {
+                match item {
+                    Yaml::String(_) => collect(item, read, into, depth)?,
+                    case => into.push(
+                        yaml_serde::from_value(case)
+                            .map_err(|e| TestFileError::Syntax(e.to_string()))?,
+                    ),
+                }
+            }
+            Ok(())
+        }
+        _ => Err(TestFileError::Syntax(
+            "`tests` must be a list of cases or the name of a file of them".into(),
+        )),
     }
 }
 
@@ -170,6 +253,35 @@ tests:
             Some(Kind::Equals)
         );
         assert_eq!(cases[1].threshold, Some(0.5));
+    }
+
+    #[test]
+    fn a_promptfoo_config_may_name_files_of_cases() {
+        let config = "prompts: [file://triage.prompt]\nproviders: [openai:gpt-4o-mini]\ntests:\n  - file://more.yaml\n  - vars: {ticket: inline}\n";
+        let read = |reference: &str| match reference {
+            "file://more.yaml" => Ok(
+                "- vars: {ticket: from-file}\n  assert: [{type: contains, value: x}]\n".to_string(),
+            ),
+            other => Err(format!("no {other}")),
+        };
+        let cases = TestFile::load(config, &read).unwrap().cases().unwrap();
+        let tickets: Vec<&str> = cases
+            .iter()
+            .map(|c| c.vars["ticket"].as_str().unwrap())
+            .collect();
+        assert_eq!(tickets, ["from-file", "inline"]);
+        let single = TestFile::load("tests: file://more.yaml\n", &read).unwrap();
+        assert_eq!(single.tests.len(), 1);
+        let missing = TestFile::load("tests: file://gone.yaml\n", &read).unwrap_err();
+        assert_eq!(missing.to_string(), "tests: no file://gone.yaml");
+        assert!(TestFile::parse("tests: file://more.yaml\n").is_err());
+        let looping = |_: &str| Ok("tests: file://self.yaml\n".to_string());
+        assert!(
+            TestFile::load("tests: file://self.yaml\n", &looping)
+                .unwrap_err()
+                .to_string()
+                .contains("nest deeper")
+        );
     }
 
     #[test]

@@ -14,6 +14,9 @@ pub struct ProjectConfig {
     /// Paths in the config (globs, the model table) are relative to this folder.
     pub root: PathBuf,
     pub config: Config,
+    /// The file's text (empty for the defaults): the engine reads its `[provider]` and
+    /// `[engine]` tables from it.
+    pub text: String,
     /// `None` when the project has no `promptopt.toml`.
     pub path: Option<PathBuf>,
     pub problems: Vec<ConfigProblem>,
@@ -28,6 +31,7 @@ impl ProjectConfig {
         Self {
             root,
             config: Config::default(),
+            text: String::new(),
             path: None,
             problems: Vec::new(),
             broken: false,
@@ -69,6 +73,7 @@ impl ProjectConfig {
         Self {
             root,
             config,
+            text: text.to_string(),
             path,
             problems,
             broken,

@@ -1,5 +1,7 @@
 //! One module per subcommand.
 
+pub mod engine;
+pub mod eval;
 pub mod lint;
 pub mod lsp;
 pub mod render;

@@ -1,5 +1,6 @@
 //! Printing lint results: rustc-style text, the JSON contract (`version: 1`) and SARIF 2.1.0.
 
+pub mod engine;
 pub mod json;
 pub mod sarif;
 pub mod text;
