@@ -1,8 +1,8 @@
 //! The PromptOpt document model.
 //!
 //! Owns: parsing `.prompt` files (dotprompt) into front matter and a Handlebars syntax tree with
-//! exact source spans and error recovery, picoschema, rendering to messages, and the model table
-//! and token counts the cost rules use.
+//! exact source spans and error recovery, picoschema, rendering to messages, the model table and
+//! token counts the cost rules use, and the built-in, offline variant strategies (`variants`).
 //!
 //! Invariants:
 //! - no I/O and no async: callers hand in text and resolvers, so every editor, the CLI and the
@@ -21,3 +21,4 @@ pub mod schema;
 pub mod template;
 pub mod text;
 pub mod tokens;
+pub mod variants;
