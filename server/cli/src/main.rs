@@ -30,6 +30,10 @@ enum Command {
     Lint(commands::lint::LintArgs),
     /// List the lint rules, or explain one.
     Rules(commands::rules::RulesArgs),
+    /// Generate candidate prompts from a task or an existing prompt, ranked by the QA rubric.
+    Generate(commands::generate::GenerateArgs),
+    /// Refine a prompt from feedback, lint findings and failing test cases.
+    Refine(commands::refine::RefineArgs),
     /// Score a prompt with the QA rubric and run its test cases (promptfoo's test shape).
     Eval(commands::eval::EvalArgs),
     /// Run the language server over stdio (what the VS Code extension and other editors start).
@@ -56,6 +60,8 @@ fn main() -> ExitCode {
         Command::Rules(args) => commands::rules::run(&args),
         Command::Lsp(args) => commands::lsp::run(&args),
         Command::Eval(args) => commands::eval::run(&args),
+        Command::Generate(args) => commands::generate::run(&args),
+        Command::Refine(args) => commands::refine::run(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

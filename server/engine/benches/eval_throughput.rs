@@ -2,6 +2,9 @@
 //! time: prints the wall time against the ideal (1000 × 50 ms / 16) and the engine's own
 //! overhead per case. Run: `cargo bench -p promptopt-engine --bench eval_throughput`.
 
+// A bench that cannot set up should stop with the reason.
+#![allow(clippy::expect_used, clippy::panic)]
+
 #[path = "../tests/support/fake_provider.rs"]
 mod fake_provider;
 

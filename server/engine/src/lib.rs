@@ -9,9 +9,12 @@
 
 pub mod assertions;
 pub mod client;
+mod drafts;
 pub mod evaluate;
+pub mod generate;
 pub mod prompt;
 pub mod provider;
+pub mod refine;
 pub mod settings;
 pub mod tests_file;
 

@@ -1,5 +1,7 @@
 //! Evaluate end to end: the rubric offline, and test cases through a scripted
 //! OpenAI-compatible server graded with promptfoo's assertions.
+// Test helpers outside #[test] functions fail loudly too.
+#![allow(clippy::unwrap_used, clippy::panic)]
 
 mod support;
 

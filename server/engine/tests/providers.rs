@@ -1,6 +1,8 @@
 //! Providers and the client around them against a scripted fake server: retries with
 //! Retry-After, server errors, timeouts, malformed answers, streams cut short, the budget,
 //! the cache, bounded concurrency and cancellation.
+// Test helpers outside #[test] functions fail loudly too.
+#![allow(clippy::unwrap_used, clippy::panic)]
 
 mod support;
 

@@ -67,7 +67,7 @@ fn exit_code(result: &PromptEvalResult, min_score: Option<f64>) -> u8 {
 }
 
 /// `--tests`, else `NAME.tests.yaml` (or `.yml`) beside the prompt.
-fn tests_path(prompt: &Path, explicit: Option<&Path>) -> Result<Option<PathBuf>, CliError> {
+pub fn tests_path(prompt: &Path, explicit: Option<&Path>) -> Result<Option<PathBuf>, CliError> {
     if let Some(path) = explicit {
         if !path.is_file() {
             return Err(CliError::Usage(format!(

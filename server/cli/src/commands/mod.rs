@@ -2,7 +2,9 @@
 
 pub mod engine;
 pub mod eval;
+pub mod generate;
 pub mod lint;
 pub mod lsp;
+pub mod refine;
 pub mod render;
 pub mod rules;

@@ -5,6 +5,8 @@ use promptopt_core::rubric::Rubric;
 use promptopt_core::tokens::{dollars, thousands};
 use promptopt_engine::client::Totals;
 use promptopt_engine::evaluate::{CaseStatus, PromptEvalResult};
+use promptopt_engine::generate::{PromptCandidate, PromptCandidateList};
+use promptopt_engine::refine::RefineResult;
 use serde::Serialize;
 
 /// `line!(out, "…", args)`: one line of a table.
@@ -151,4 +153,127 @@ pub fn usage_line(usage: &Totals) -> String {
 
 fn stem(display: &str) -> &str {
     display.rsplit_once('.').map_or(display, |(stem, _)| stem)
+}
+
+/// Candidates side by side: rank, id, score, each dimension, how it was made; then the best.
+pub fn candidates_table(list: &PromptCandidateList) -> String {
+    let mut out = String::new();
+    line!(
+        out,
+        "{} candidates — {}",
+        list.candidates.len(),
+        list.model_version
+    );
+    line!(
+        out,
+        "  {:>2}  {:<12}  {:>5}  {:>5} {:>5} {:>5} {:>5} {:>5}  how",
+        "#",
+        "id",
+        "score",
+        "clar",
+        "spec",
+        "struc",
+        "safe",
+        "effic"
+    );
+    let row = |rank: &str, c: &PromptCandidate| {
+        let dims: Vec<String> = c
+            .rubric
+            .dimensions
+            .iter()
+            .map(|d| format!("{:>5.1}", d.score))
+            .collect();
+        format!(
+            "  {rank:>2}  {:<12}  {:>5.1}  {}  {}",
+            c.id,
+            c.score,
+            dims.join(" "),
+            c.strategy
+        )
+    };
+    line!(out, "{}", row("-", &list.base));
+    for (i, candidate) in list.candidates.iter().enumerate() {
+        line!(out, "{}", row(&(i + 1).to_string(), candidate));
+    }
+    for note in &list.notes {
+        line!(out, "  note: {note}");
+    }
+    if let Some(usage) = &list.usage {
+        line!(out, "  {}", usage_line(usage));
+    }
+    if let Some(best) = list.candidates.first() {
+        line!(
+            out,
+            "\nbest ({}, {}): {}\n",
+            best.id,
+            best.strategy,
+            best.explanation
+        );
+        out.push_str(&best.prompt);
+        if !best.prompt.ends_with('\n') {
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// The diff, then the scores before and after side by side and what changed.
+pub fn refine_report(result: &RefineResult) -> String {
+    let mut out = String::new();
+    out.push_str(&result.diff);
+    if !result.diff.is_empty() && !result.diff.ends_with('\n') {
+        out.push('\n');
+    }
+    line!(
+        out,
+        "\n{} — {} ({})",
+        result.prompt_id,
+        result.verdict,
+        result.model_version
+    );
+    line!(out, "  {:<12} {:>6} {:>6}", "", "before", "after");
+    line!(
+        out,
+        "  {:<12} {:>6.1} {:>6.1}",
+        "score",
+        result.score_before,
+        result.score_after
+    );
+    for (before, after) in result
+        .before
+        .dimensions
+        .iter()
+        .zip(&result.after.dimensions)
+    {
+        let mark = if after.score > before.score {
+            "  +"
+        } else if after.score < before.score {
+            "  -"
+        } else {
+            ""
+        };
+        line!(
+            out,
+            "  {:<12} {:>6.1} {:>6.1}{mark}",
+            before.dimension.as_str(),
+            before.score,
+            after.score
+        );
+    }
+    if let (Some(before), Some(after)) = (&result.cases_before, &result.cases_after) {
+        line!(
+            out,
+            "  {:<12} {:>6} {:>6}",
+            "cases passed",
+            format!("{}/{}", before.passed, before.total),
+            format!("{}/{}", after.passed, after.total)
+        );
+    }
+    for change in &result.changes {
+        line!(out, "  - {change}");
+    }
+    if let Some(usage) = &result.usage {
+        line!(out, "  {}", usage_line(usage));
+    }
+    out
 }

@@ -3,7 +3,10 @@
 //! streams cut short. Each request takes the next scripted reply; when the script is empty
 //! it gets the default reply, which echoes the last user message.
 
-#![allow(dead_code)] // each test binary uses a different part of it
+#![allow(dead_code)]
+// each test binary uses a different part of it
+// A fixture that cannot bind or lock should fail the test loudly, not be handled.
+#![allow(clippy::unwrap_used)]
 
 use std::collections::VecDeque;
 use std::convert::Infallible;

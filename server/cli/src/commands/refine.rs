@@ -1,0 +1,84 @@
+//! `promptopt refine FILE`: a better prompt from feedback, lint findings and failing test
+//! cases, with a diff and the scores before and after.
+
+use std::path::PathBuf;
+
+use clap::Args;
+use promptopt_engine::refine::{self, RefineRequest};
+
+use crate::commands::engine::{ModelArgs, Session};
+use crate::commands::eval::{load_cases, tests_path};
+use crate::exit::{CliError, FINDINGS, SUCCESS};
+use crate::output::engine as print;
+
+#[derive(Args)]
+pub struct RefineArgs {
+    /// The .prompt file to refine.
+    pub file: PathBuf,
+    /// A reviewer's note ("answers are too long"); repeat for more.
+    #[arg(long, value_name = "TEXT")]
+    pub feedback: Vec<String>,
+    /// Test cases to refine against (run before and after, with a provider). Default:
+    /// FILE's NAME.tests.yaml, when there is one.
+    #[arg(long, value_name = "FILE")]
+    pub tests: Option<PathBuf>,
+    /// Runs of each case.
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub repeat: u32,
+    /// Replace FILE with the refinement (not when it scores worse, unless --force).
+    #[arg(long)]
+    pub write: bool,
+    /// With --write: keep a refinement even when it scores worse.
+    #[arg(long, requires = "write")]
+    pub force: bool,
+    /// Print the RefineResult JSON instead of the diff and a table.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub model: ModelArgs,
+}
+
+pub fn run(args: &RefineArgs) -> Result<u8, CliError> {
+    if args.repeat == 0 || args.repeat > 100 {
+        return Err(CliError::Usage("--repeat must be between 1 and 100".into()));
+    }
+    let session = Session::open(&args.model, Some(&args.file))?;
+    let prompt = session.prompt(&args.file)?;
+    let cases = match tests_path(&args.file, args.tests.as_deref())? {
+        Some(path) => load_cases(&path)?,
+        None => Vec::new(),
+    };
+    let request = RefineRequest {
+        prompt: prompt.source.clone(),
+        feedback: args.feedback.clone(),
+        failing_cases: Vec::new(),
+    };
+    let result = prompt.with_input(&prompt.source, |input| {
+        session.block_on(refine::refine_against_cases(
+            input,
+            request,
+            cases,
+            session.client.as_ref(),
+            args.repeat,
+        ))
+    });
+    if args.json {
+        print::json(&result);
+    } else {
+        print::emit(&print::refine_report(&result));
+    }
+    if args.write && result.changed {
+        if result.regressed && !args.force {
+            eprintln!(
+                "promptopt: not writing {}: the refinement is worse ({}); pass --force to keep it anyway",
+                args.file.display(),
+                result.verdict
+            );
+            return Ok(FINDINGS);
+        }
+        std::fs::write(&prompt.path, &result.prompt)
+            .map_err(|e| CliError::Usage(format!("cannot write {}: {e}", prompt.path.display())))?;
+        eprintln!("wrote {}", prompt.path.display());
+    }
+    Ok(if result.regressed { FINDINGS } else { SUCCESS })
+}
