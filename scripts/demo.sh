@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds everything in release mode, lints the examples and the lint showcase, and renders each
-# example prompt with its sample data. Needs only a Rust toolchain: no account, no network
+# Builds everything in release mode, lints the examples and the lint showcase, evaluates,
+# generates and refines with the built-in engine, and renders each example prompt with its
+# sample data. Needs only a Rust toolchain: no account, no network
 # beyond crates.io, no model.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,6 +22,19 @@ status=0
 echo
 echo "== promptopt lsp: a scripted editor session on the showcase (diagnostics, quick fixes, hover, inlay hints)"
 python3 scripts/lsp-demo.py "$bin"
+
+echo
+echo "== promptopt eval examples/customer-support.prompt (built-in engine: the QA rubric; its test cases render, a --provider runs them)"
+"$bin" eval examples/customer-support.prompt
+
+echo
+echo "== promptopt generate --task ... --count 3 (built-in strategies, each candidate lints clean and renders)"
+"$bin" generate --task "Summarize a support ticket for an engineer" \
+  --context "Tickets come from customers by email" --count 3
+
+echo
+echo "== promptopt refine examples/summarize.prompt --feedback ... (a diff and the scores before and after; the file is not changed)"
+"$bin" refine examples/summarize.prompt --feedback "Show an example of a good summary."
 
 for prompt in examples/*.prompt; do
   name=$(basename "$prompt" .prompt)

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# The whole test suite: formatting, lints, every test of every crate, and the language server
-# driven by real LSP clients. Installs what it needs itself, idempotently (cargo's crates; the
-# LSP clients into .cache/venv-lsp); later suites (VS Code, Postgres, a model server) add their
-# own setup steps here.
+# The whole test suite: formatting, lints, every test of every crate, the language server
+# driven by real LSP clients, and the engine against a real local model. Installs what it needs
+# itself, idempotently (cargo's crates; the LSP clients into .cache/venv-lsp; llama.cpp's server
+# and SmolLM2 into .cache/model); later suites (VS Code, Postgres) add their own steps here.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,3 +23,6 @@ scripts/setup-lsp-clients.sh >/dev/null
 
 echo "== LSP end-to-end: pytest-lsp as VS Code, Neovim and Emacs; headless Neovim applies a quick fix"
 tests/lsp/run.sh -q
+
+echo "== model path: eval, generate and refine against SmolLM2 served by llama.cpp (tests/model)"
+tests/model/run.sh -q

@@ -168,6 +168,14 @@ pub async fn generate(
     notes.extend(pool.rejection_note());
     let mut candidates = pool.into_ranked();
     candidates.truncate(count);
+    if let Some(best) = candidates.first() {
+        if best.score < base_candidate.candidate.score {
+            notes.push(format!(
+                "no candidate scores above the starting prompt ({:.1}): keep it, or take a candidate for what it adds",
+                base_candidate.candidate.score
+            ));
+        }
+    }
     if candidates.len() < count {
         notes.push(format!(
             "{} distinct candidates that lint without errors, of {count} asked for",
@@ -378,13 +386,13 @@ impl Pool {
         self.kept.push((tier, scored.candidate));
     }
 
-    /// The model's candidates first; then best score first; among equals, fewer strategies
-    /// first (the simpler change), then the order they were made in.
+    /// Best score first; among equals the model's candidates (what was asked for), then fewer
+    /// strategies (the simpler change), then the order they were made in.
     fn into_ranked(mut self) -> Vec<PromptCandidate> {
         self.kept.sort_by(|(tier_a, a), (tier_b, b)| {
-            tier_a
-                .cmp(tier_b)
-                .then(b.score.total_cmp(&a.score))
+            b.score
+                .total_cmp(&a.score)
+                .then(tier_a.cmp(tier_b))
                 .then(a.strategies.len().cmp(&b.strategies.len()))
         });
         self.kept.into_iter().map(|(_, c)| c).collect()
