@@ -36,6 +36,8 @@ enum Command {
     Refine(commands::refine::RefineArgs),
     /// Score a prompt with the QA rubric and run its test cases (promptfoo's test shape).
     Eval(commands::eval::EvalArgs),
+    /// Store, remove or check model providers' API keys in the OS keyring.
+    Key(commands::key::KeyArgs),
     /// Run the language server over stdio (what the VS Code extension and other editors start).
     Lsp(commands::lsp::LspArgs),
 }
@@ -62,6 +64,7 @@ fn main() -> ExitCode {
         Command::Eval(args) => commands::eval::run(&args),
         Command::Generate(args) => commands::generate::run(&args),
         Command::Refine(args) => commands::refine::run(&args),
+        Command::Key(args) => commands::key::run(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

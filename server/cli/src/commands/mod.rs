@@ -3,6 +3,7 @@
 pub mod engine;
 pub mod eval;
 pub mod generate;
+pub mod key;
 pub mod lint;
 pub mod lsp;
 pub mod refine;
