@@ -11,10 +11,8 @@ use std::path::{Path, PathBuf};
 use promptopt_core::document::Document;
 use promptopt_core::lint::{self, Format, LintOptions, NoWorkspace, Severity, rules};
 use promptopt_core::prompty::PromptyDocument;
-use promptopt_core::render::{RenderEnv, render};
-use promptopt_core::schema::NoSchemas;
 use promptopt_core::variants::{
-    self, Strategy, Variant, apply, sample_data, seed, strategies_for_feedback, strategy_for_rule,
+    self, Strategy, Variant, apply, seed, strategies_for_feedback, strategy_for_rule,
 };
 use proptest::prelude::*;
 
@@ -40,14 +38,7 @@ fn errors(source: &str) -> BTreeMap<&'static str, usize> {
 
 /// Renders with data built from the input schema (strings "x", numbers 1, …).
 fn render_result(source: &str) -> Result<serde_json::Value, String> {
-    let document = Document::parse(source);
-    let data = sample_data(&document);
-    let no_partials = |_: &str| -> Option<String> { None };
-    let env = RenderEnv {
-        partials: &no_partials,
-        schemas: &NoSchemas,
-    };
-    render(&document, &data, &serde_json::Map::new(), &env).map_err(|e| e.to_string())
+    variants::render_sample(source).map_err(|e| e.to_string())
 }
 
 /// The checks every variant must pass, given the prompt it came from.

@@ -34,15 +34,10 @@ pub struct EvalArgs {
 }
 
 pub fn run(args: &EvalArgs) -> Result<u8, CliError> {
-    if args.repeat == 0 || args.repeat > 100 {
-        return Err(CliError::Usage("--repeat must be between 1 and 100".into()));
-    }
+    check_repeat(args.repeat)?;
     let session = Session::open(&args.model, Some(&args.file))?;
     let prompt = session.prompt(&args.file)?;
-    let cases = match tests_path(&args.file, args.tests.as_deref())? {
-        Some(path) => load_cases(&path)?,
-        None => Vec::new(),
-    };
+    let cases = cases_for(&args.file, args.tests.as_deref())?;
     let plan = prompt.with_input(&prompt.source, |input| evaluate::plan(input, None, cases));
     let result = session.block_on(evaluate::run(plan, session.client.as_ref(), args.repeat));
     if args.json {
@@ -66,8 +61,23 @@ fn exit_code(result: &PromptEvalResult, min_score: Option<f64>) -> u8 {
     }
 }
 
+pub fn check_repeat(repeat: u32) -> Result<(), CliError> {
+    if repeat == 0 || repeat > 100 {
+        return Err(CliError::Usage("--repeat must be between 1 and 100".into()));
+    }
+    Ok(())
+}
+
+/// The cases of `--tests`, else of `NAME.tests.yaml` beside the prompt; none without either.
+pub fn cases_for(prompt: &Path, explicit: Option<&Path>) -> Result<Vec<TestCase>, CliError> {
+    match tests_path(prompt, explicit)? {
+        Some(path) => load_cases(&path),
+        None => Ok(Vec::new()),
+    }
+}
+
 /// `--tests`, else `NAME.tests.yaml` (or `.yml`) beside the prompt.
-pub fn tests_path(prompt: &Path, explicit: Option<&Path>) -> Result<Option<PathBuf>, CliError> {
+fn tests_path(prompt: &Path, explicit: Option<&Path>) -> Result<Option<PathBuf>, CliError> {
     if let Some(path) = explicit {
         if !path.is_file() {
             return Err(CliError::Usage(format!(
@@ -88,7 +98,7 @@ pub fn tests_path(prompt: &Path, explicit: Option<&Path>) -> Result<Option<PathB
         .find(|p| p.is_file()))
 }
 
-pub fn load_cases(path: &Path) -> Result<Vec<TestCase>, CliError> {
+fn load_cases(path: &Path) -> Result<Vec<TestCase>, CliError> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| CliError::Usage(format!("cannot read {}: {e}", path.display())))?;
     let folder = path.parent().unwrap_or(Path::new("."));

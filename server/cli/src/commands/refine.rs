@@ -7,7 +7,7 @@ use clap::Args;
 use promptopt_engine::refine::{self, RefineRequest};
 
 use crate::commands::engine::{ModelArgs, Session};
-use crate::commands::eval::{load_cases, tests_path};
+use crate::commands::eval::{cases_for, check_repeat};
 use crate::exit::{CliError, FINDINGS, SUCCESS};
 use crate::output::engine as print;
 
@@ -39,15 +39,10 @@ pub struct RefineArgs {
 }
 
 pub fn run(args: &RefineArgs) -> Result<u8, CliError> {
-    if args.repeat == 0 || args.repeat > 100 {
-        return Err(CliError::Usage("--repeat must be between 1 and 100".into()));
-    }
+    check_repeat(args.repeat)?;
     let session = Session::open(&args.model, Some(&args.file))?;
     let prompt = session.prompt(&args.file)?;
-    let cases = match tests_path(&args.file, args.tests.as_deref())? {
-        Some(path) => load_cases(&path)?,
-        None => Vec::new(),
-    };
+    let cases = cases_for(&args.file, args.tests.as_deref())?;
     let request = RefineRequest {
         prompt: prompt.source.clone(),
         feedback: args.feedback.clone(),

@@ -215,8 +215,13 @@ fn errors(source: &str, options: &LintOptions) -> BTreeMap<&'static str, usize> 
     counts
 }
 
-/// Renders with data built from the input schema ([`sample_data`]) and no partials.
 fn renders(source: &str) -> bool {
+    render_sample(source).is_ok()
+}
+
+/// Renders `source` with data built from its input schema ([`sample_data`]), no partials and
+/// no named schemas: the check every variant passes.
+pub fn render_sample(source: &str) -> Result<serde_json::Value, crate::render::RenderError> {
     let document = Document::parse(source);
     let data = sample_data(&document);
     let no_partials = |_: &str| -> Option<String> { None };
@@ -224,5 +229,5 @@ fn renders(source: &str) -> bool {
         partials: &no_partials,
         schemas: &NoSchemas,
     };
-    render(&document, &data, &serde_json::Map::new(), &env).is_ok()
+    render(&document, &data, &serde_json::Map::new(), &env)
 }

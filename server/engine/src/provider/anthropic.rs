@@ -7,7 +7,7 @@ use futures_util::future::BoxFuture;
 use reqwest::Client;
 use serde_json::{Value, json};
 
-use super::http::{self, json_body, status_error, transport};
+use super::http::{self, json_body};
 use super::sse::{self, Event, Partial};
 use super::{ApiKey, ChatRequest, Completion, Provider, ProviderError, Role, Sink, Usage};
 
@@ -38,19 +38,21 @@ impl Anthropic {
         sink: Option<Sink<'_>>,
     ) -> Result<Completion, ProviderError> {
         let url = format!("{}/v1/messages", self.base_url);
-        let response = self
+        let builder = self
             .client
             .post(&url)
             .timeout(self.timeout)
             .header("x-api-key", self.key.expose())
             .header("anthropic-version", API_VERSION)
-            .json(&body(request))
-            .send()
-            .await
-            .map_err(|e| transport(&e, &url, self.timeout))?;
-        if !response.status().is_success() {
-            return Err(status_error(response, "anthropic", "ANTHROPIC_API_KEY").await);
-        }
+            .json(&body(request));
+        let response = http::send(
+            builder,
+            &url,
+            self.timeout,
+            "anthropic",
+            "ANTHROPIC_API_KEY",
+        )
+        .await?;
         if request.stream {
             sse::read(response, decode, &request.model, sink, self.timeout).await
         } else {

@@ -31,6 +31,26 @@ pub(super) fn client() -> Result<Client, ProviderError> {
         .map_err(|e| ProviderError::Unsupported(format!("cannot start the HTTP client: {e}")))
 }
 
+/// Sends a request built for `url` and turns a failed send or a non-success status into a
+/// [`ProviderError`] (`provider` and `key_env` name where the key comes from, for a 401).
+pub(super) async fn send(
+    request: reqwest::RequestBuilder,
+    url: &str,
+    timeout: Duration,
+    provider: &'static str,
+    key_env: &'static str,
+) -> Result<Response, ProviderError> {
+    let response = request
+        .send()
+        .await
+        .map_err(|e| transport(&e, url, timeout))?;
+    if response.status().is_success() {
+        Ok(response)
+    } else {
+        Err(status_error(response, provider, key_env).await)
+    }
+}
+
 /// Maps a transport error, naming the endpoint and never the key.
 pub(super) fn transport(error: &reqwest::Error, url: &str, timeout: Duration) -> ProviderError {
     if error.is_timeout() {
@@ -50,7 +70,7 @@ pub(super) fn transport(error: &reqwest::Error, url: &str, timeout: Duration) ->
 
 /// The error for a non-success status, with the provider's own message when its body has one
 /// (`{"error": {"message": …}}` in both OpenAI's and Anthropic's shapes).
-pub(super) async fn status_error(
+async fn status_error(
     response: Response,
     provider: &'static str,
     key_env: &'static str,

@@ -4,10 +4,10 @@
 use std::time::Duration;
 
 use futures_util::future::BoxFuture;
-use reqwest::{Client, RequestBuilder};
+use reqwest::Client;
 use serde_json::{Value, json};
 
-use super::http::{self, json_body, status_error, transport};
+use super::http::{self, json_body};
 use super::sse::{self, Event, Partial};
 use super::{
     ApiKey, ChatRequest, Completion, Embeddings, Provider, ProviderError, Role, Sink, Usage,
@@ -59,20 +59,19 @@ impl OpenAiCompatible {
         }
     }
 
-    fn post(&self, url: &str) -> RequestBuilder {
-        let builder = self.client.post(url).timeout(self.timeout);
-        match (&self.flavor, &self.key) {
+    /// POSTs `body` with the key in the header this flavor wants.
+    async fn send(&self, url: &str, body: &Value) -> Result<reqwest::Response, ProviderError> {
+        let builder = self.client.post(url).timeout(self.timeout).json(body);
+        let builder = match (&self.flavor, &self.key) {
             (Flavor::OpenAi, Some(key)) => builder.bearer_auth(key.expose()),
             (Flavor::Azure { .. }, Some(key)) => builder.header("api-key", key.expose()),
             (_, None) => builder,
-        }
-    }
-
-    fn names(&self) -> (&'static str, &'static str) {
-        match self.flavor {
+        };
+        let (provider, env) = match self.flavor {
             Flavor::OpenAi => ("openai", "OPENAI_API_KEY"),
             Flavor::Azure { .. } => ("azure", "AZURE_OPENAI_API_KEY"),
-        }
+        };
+        http::send(builder, url, self.timeout, provider, env).await
     }
 
     async fn chat_call(
@@ -81,16 +80,7 @@ impl OpenAiCompatible {
         sink: Option<Sink<'_>>,
     ) -> Result<Completion, ProviderError> {
         let url = self.url(&request.model, "chat/completions");
-        let response = self
-            .post(&url)
-            .json(&body(request))
-            .send()
-            .await
-            .map_err(|e| transport(&e, &url, self.timeout))?;
-        if !response.status().is_success() {
-            let (provider, env) = self.names();
-            return Err(status_error(response, provider, env).await);
-        }
+        let response = self.send(&url, &body(request)).await?;
         if request.stream {
             sse::read(response, decode, &request.model, sink, self.timeout).await
         } else {
@@ -108,15 +98,8 @@ impl OpenAiCompatible {
     ) -> Result<Embeddings, ProviderError> {
         let url = self.url(model, "embeddings");
         let response = self
-            .post(&url)
-            .json(&json!({"model": model, "input": inputs}))
-            .send()
-            .await
-            .map_err(|e| transport(&e, &url, self.timeout))?;
-        if !response.status().is_success() {
-            let (provider, env) = self.names();
-            return Err(status_error(response, provider, env).await);
-        }
+            .send(&url, &json!({"model": model, "input": inputs}))
+            .await?;
         embeddings(
             &json_body(response, &url, self.timeout).await?,
             inputs.len(),
