@@ -284,6 +284,17 @@ tests:
         );
     }
 
+    proptest::proptest! {
+        /// Any text is a test file or an error that says why; never a panic.
+        #[test]
+        fn any_text_loads_or_fails_cleanly(text in "(tests|defaultTest|vars|assert|type|value|- |: |\\{|\\}|\\[|\\]|\n|  |file://x|[a-z0-9 \"'])*") {
+            let read = |_: &str| Ok::<_, String>(text.clone());
+            if let Ok(file) = TestFile::load(&text, &read) {
+                let _ = file.cases();
+            }
+        }
+    }
+
     #[test]
     fn mistakes_name_the_case_and_the_assertion() {
         let error = TestFile::parse(

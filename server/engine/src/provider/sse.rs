@@ -187,6 +187,30 @@ mod tests {
         assert_eq!(parser.feed(b)[0].data, "héllo");
     }
 
+    proptest::proptest! {
+        /// However a stream is cut into chunks, the same events come out, and nothing panics.
+        #[test]
+        fn chunking_never_changes_the_events(
+            body in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..400),
+            cuts in proptest::collection::vec(0usize..400, 0..8),
+        ) {
+            let mut whole = Parser::default();
+            let mut expected = whole.feed(&body);
+            expected.extend(whole.finish());
+            let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c.min(body.len())).collect();
+            cuts.sort_unstable();
+            let mut pieces = Parser::default();
+            let mut got = Vec::new();
+            let mut start = 0;
+            for cut in cuts.into_iter().chain([body.len()]) {
+                got.extend(pieces.feed(&body[start..cut]));
+                start = cut;
+            }
+            got.extend(pieces.finish());
+            proptest::prop_assert_eq!(got, expected);
+        }
+    }
+
     #[test]
     fn a_last_event_without_its_blank_line_is_kept() {
         let mut parser = Parser::default();
