@@ -255,6 +255,37 @@ async fn a_provider_failure_is_an_error_for_that_case_only() {
     assert_eq!(result.cases[1].status, CaseStatus::Passed);
 }
 
+#[tokio::test]
+async fn the_budget_stops_the_run_and_says_so() {
+    let fake = FakeProvider::start().await;
+    let provider =
+        OpenAiCompatible::new(Flavor::OpenAi, &fake.url, None, Duration::from_secs(5)).unwrap();
+    // gpt-4o: each case reserves 100 output tokens at $10/M plus its input: about $0.001.
+    let options = ClientOptions {
+        concurrency: 1,
+        retry: RetryPolicy::default(),
+        budget_usd: Some(0.0025),
+        embedding_model: String::new(),
+    };
+    let model = ModelClient::new(
+        Arc::new(provider),
+        "gpt-4o",
+        &options,
+        ModelTable::embedded(),
+    );
+    let result = evaluate::run(plan(TRIAGE, TESTS), Some(&model), 1).await;
+    let stopped = result.stopped.as_deref().expect("the run says it stopped");
+    assert!(stopped.contains("budget of $0.00"), "{stopped}");
+    assert!(fake.request_count() < 3, "the last case was never sent");
+    assert_eq!(result.cases[2].status, CaseStatus::Error);
+    assert!(
+        result.feedback.contains("stopped early"),
+        "{}",
+        result.feedback
+    );
+    assert!(result.usage.unwrap().cost_usd <= 0.0025);
+}
+
 #[test]
 fn the_mesh_request_shape_reads_input_and_expected() {
     let request: PromptEvalRequest = serde_json::from_value(json!({

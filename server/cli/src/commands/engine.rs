@@ -12,6 +12,7 @@ use promptopt_engine::prompt::PromptInput;
 use promptopt_engine::provider::Overrides;
 use promptopt_engine::settings::{EngineSettings, RunOverrides};
 use promptopt_workspace::{PartialFiles, read_prompt};
+use tokio_util::sync::CancellationToken;
 
 use crate::discover::Project;
 use crate::exit::CliError;
@@ -49,6 +50,7 @@ pub struct Session {
     pub project: Project,
     pub client: Option<ModelClient>,
     runtime: tokio::runtime::Runtime,
+    cancel: CancellationToken,
 }
 
 impl Session {
@@ -75,9 +77,11 @@ impl Session {
             .join(".promptopt")
             .join("cache")
             .join("responses");
+        let cancel = CancellationToken::new();
         let client = settings
             .client(project.models(), Some(cache_dir))
-            .map_err(|e| CliError::Usage(e.to_string()))?;
+            .map_err(|e| CliError::Usage(e.to_string()))?
+            .map(|client| client.with_cancellation(cancel.clone()));
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
@@ -87,12 +91,28 @@ impl Session {
             project,
             client,
             runtime,
+            cancel,
         })
     }
 
-    /// Runs the engine's async work to completion; Ctrl-C cancels the calls in flight.
+    /// Runs the engine's async work to completion. The first Ctrl-C cancels the model calls in
+    /// flight (their requests are dropped) and the work ends with what it has, which is printed
+    /// as usual; a second Ctrl-C ends the process.
     pub fn block_on<T>(&self, work: impl Future<Output = T>) -> T {
-        self.runtime.block_on(work)
+        self.runtime.block_on(async {
+            let mut work = std::pin::pin!(work);
+            tokio::select! {
+                done = &mut work => return done,
+                Ok(()) = tokio::signal::ctrl_c() => {
+                    eprintln!("promptopt: cancelling the model calls in flight (Ctrl-C again to quit)");
+                    self.cancel.cancel();
+                }
+            }
+            tokio::select! {
+                done = &mut work => done,
+                Ok(()) = tokio::signal::ctrl_c() => std::process::exit(130),
+            }
+        })
     }
 
     pub fn prompt(&self, path: &Path) -> Result<PromptFile, CliError> {

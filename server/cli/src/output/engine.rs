@@ -130,6 +130,9 @@ pub fn eval_table(display: &str, result: &PromptEvalResult) -> String {
     if let Some(usage) = &result.usage {
         line!(out, "  {}", usage_line(usage));
     }
+    if let Some(reason) = &result.stopped {
+        line!(out, "  stopped early: {reason}");
+    }
     out
 }
 

@@ -18,7 +18,7 @@ use serde_json::{Map, Value};
 pub use grading::GradingError;
 
 use crate::assertions::{Grade, Output, combine};
-use crate::client::{ModelClient, Totals};
+use crate::client::{CallError, ModelClient, Totals};
 use crate::prompt::PromptInput;
 use crate::provider::ChatRequest;
 use crate::tests_file::{CaseSpec, TestCase, TestFile, TestFileError};
@@ -66,6 +66,9 @@ pub struct PromptEvalResult {
     pub model_version: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub usage: Option<Totals>,
+    /// Why the run stopped early (the budget, a cancel): the cases not run are errors.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stopped: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -200,13 +203,13 @@ pub fn plan(prompt: &PromptInput<'_>, prompt_id: Option<String>, cases: Vec<Test
 /// skipped and the result is the rubric alone.
 pub async fn run(plan: EvalPlan, model: Option<&ModelClient>, repeat: u32) -> PromptEvalResult {
     let repeat = repeat.max(1);
-    let cases = match model {
-        None => plan.cases.iter().map(skipped).collect(),
+    let (cases, stopped) = match model {
+        None => (plan.cases.iter().map(skipped).collect(), None),
         Some(model) => run_cases(&plan.cases, model, repeat).await,
     };
     let summary = summarize(&cases);
     PromptEvalResult {
-        feedback: feedback(&plan.rubric, &cases, &summary),
+        feedback: feedback(&plan.rubric, &cases, &summary, stopped.as_deref()),
         prompt_id: plan.prompt_id,
         score: plan.rubric.score,
         rubric: plan.rubric,
@@ -215,6 +218,7 @@ pub async fn run(plan: EvalPlan, model: Option<&ModelClient>, repeat: u32) -> Pr
         summary,
         model_version: model.map_or_else(builtin_model_version, ModelClient::describe),
         usage: model.map(ModelClient::totals),
+        stopped,
     }
 }
 
@@ -240,7 +244,12 @@ fn skipped(planned: &PlannedCase) -> CaseResult {
     }
 }
 
-async fn run_cases(cases: &[PlannedCase], model: &ModelClient, repeat: u32) -> Vec<CaseResult> {
+/// Runs every case; also returns why the run stopped, when the budget or a cancel ended it.
+async fn run_cases(
+    cases: &[PlannedCase],
+    model: &ModelClient,
+    repeat: u32,
+) -> (Vec<CaseResult>, Option<String>) {
     let mut runs: Vec<Vec<Option<RunResult>>> =
         cases.iter().map(|_| vec![None; repeat as usize]).collect();
     let mut pending = FuturesUnordered::new();
@@ -255,31 +264,39 @@ async fn run_cases(cases: &[PlannedCase], model: &ModelClient, repeat: u32) -> V
             });
         }
     }
-    while let Some((index, sample, result)) = pending.next().await {
+    let mut stopped = None;
+    while let Some((index, sample, (result, stop))) = pending.next().await {
+        if stopped.is_none() {
+            stopped = stop.map(|e| e.to_string());
+        }
         if let Some(slot) = runs.get_mut(index).and_then(|r| r.get_mut(sample as usize)) {
             *slot = Some(result);
         }
     }
-    cases
+    let results = cases
         .iter()
         .zip(runs)
         .map(|(planned, runs)| match &planned.call {
             Err(_) => skipped(planned),
             Ok(_) => case_result(&planned.case, runs.into_iter().flatten().collect()),
         })
-        .collect()
+        .collect();
+    (results, stopped)
 }
 
+/// One run of one case, and the error that ends the whole run (budget, cancel) if one did.
 async fn run_once(
     case: &TestCase,
     call: &ChatRequest,
     model: &ModelClient,
     sample: u32,
-) -> RunResult {
+) -> (RunResult, Option<CallError>) {
     let answered = match model.chat(call.clone(), sample, None).await {
         Ok(answered) => answered,
         Err(error) => {
-            return RunResult {
+            let stop =
+                matches!(error, CallError::Budget(_) | CallError::Cancelled).then(|| error.clone());
+            let result = RunResult {
                 sample,
                 pass: false,
                 score: 0.0,
@@ -290,6 +307,7 @@ async fn run_once(
                 cached: false,
                 error: Some(error.to_string()),
             };
+            return (result, stop);
         }
     };
     let output = Output {
@@ -314,7 +332,7 @@ async fn run_once(
     } else {
         None
     };
-    RunResult {
+    let result = RunResult {
         sample,
         pass: graded.as_ref().is_some_and(|g| g.pass),
         score: graded.as_ref().map_or(0.0, |g| g.score),
@@ -338,7 +356,8 @@ async fn run_once(
         cost_usd: answered.cost_usd,
         cached: answered.cached,
         error,
-    }
+    };
+    (result, None)
 }
 
 fn case_result(case: &TestCase, runs: Vec<RunResult>) -> CaseResult {
@@ -396,7 +415,12 @@ fn summarize(cases: &[CaseResult]) -> CaseSummary {
 }
 
 /// The weakest dimensions first, then the cases: what a reviewer should read.
-fn feedback(rubric: &Rubric, cases: &[CaseResult], summary: &CaseSummary) -> String {
+fn feedback(
+    rubric: &Rubric,
+    cases: &[CaseResult],
+    summary: &CaseSummary,
+    stopped: Option<&str>,
+) -> String {
     let mut weak: Vec<_> = rubric.dimensions.iter().filter(|d| d.score < 5.0).collect();
     weak.sort_by(|a, b| a.score.total_cmp(&b.score));
     let mut sentences: Vec<String> = weak
@@ -429,6 +453,9 @@ fn feedback(rubric: &Rubric, cases: &[CaseResult], summary: &CaseSummary) -> Str
             line.push_str(&format!("; {} flaky", summary.flaky));
         }
         sentences.push(format!("{line}."));
+    }
+    if let Some(reason) = stopped {
+        sentences.push(format!("The run stopped early: {reason}."));
     }
     sentences.join(" ")
 }
