@@ -154,3 +154,26 @@ def test_refine_with_the_model_reports_scores_and_a_diff(project: pathlib.Path) 
     )
     assert result["casesBefore"]["total"] == 2
     assert result["changes"], "every refinement says what it did or why not"
+
+
+def test_a_promptfoo_config_brings_its_provider(tmp_path: pathlib.Path) -> None:
+    (tmp_path / "capital.prompt").write_text(PROMPT)
+    (tmp_path / "promptfooconfig.yaml").write_text(
+        "prompts: [file://capital.prompt]\n"
+        f"providers: [openai:chat:{MODEL}]\n"
+        "tests:\n  - vars: {country: Italy}\n    assert: [{type: icontains, value: rome}]\n"
+    )
+    result = subprocess.run(
+        [BINARY, "eval", "capital.prompt", "--tests", "promptfooconfig.yaml", "--json", "--no-cache"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "OPENAI_BASE_URL": URL, "OPENAI_API_KEY": ""},
+    )
+    assert result.returncode in (0, 1), result.stderr
+    assert "names provider openai:chat:" in result.stderr
+    evaluated = json.loads(result.stdout)
+    assert MODEL in evaluated["modelVersion"]
+    assert evaluated["usage"]["calls"] == 1
+    assert isinstance(evaluated["cases"][0]["pass"], bool)

@@ -41,6 +41,9 @@ pub struct RunOverrides {
     pub budget_usd: Option<f64>,
     pub no_cache: bool,
     pub concurrency: Option<usize>,
+    /// The provider to use when neither the command line nor `promptopt.toml` names one (the
+    /// `providers` of an imported promptfooconfig.yaml).
+    pub fallback_provider: Option<Overrides>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -61,6 +64,11 @@ impl EngineSettings {
     ) -> Result<EngineSettings, ProviderConfigError> {
         let text = (!config_text.trim().is_empty()).then_some(config_text);
         let mut provider = ProviderConfig::resolve(text, &overrides.provider, env)?;
+        if provider.is_none() {
+            if let Some(fallback) = &overrides.fallback_provider {
+                provider = ProviderConfig::resolve(text, fallback, env)?;
+            }
+        }
         let table = match text {
             Some(text) => toml::from_str::<File>(text)
                 .map_err(|e| ProviderConfigError::Table(format!("[engine]: {}", e.message())))?

@@ -19,12 +19,14 @@ use serde_json::{Map, Value};
 
 use crate::assertions::{Assertion, AssertionError, AssertionSpec};
 
-/// A test file as written. Keys promptfoo has that do not concern test cases (`prompts`,
-/// `providers`, `description`, …) are accepted and left to the caller.
+/// A test file as written. Keys promptfoo has that do not concern test cases or providers
+/// (`prompts`, `description`, `outputPath`, …) are accepted and ignored.
 #[derive(Debug, Clone, Default)]
 pub struct TestFile {
     pub tests: Vec<CaseSpec>,
     pub default_test: Option<CaseSpec>,
+    /// promptfoo provider ids (`openai:gpt-4o-mini`, `ollama:chat:llama3.1`), in order.
+    pub providers: Vec<String>,
 }
 
 /// The file before `tests` is read: it may hold cases, or name files that hold them.
@@ -34,6 +36,65 @@ struct Raw {
     tests: Option<yaml_serde::Value>,
     #[serde(default, rename = "defaultTest")]
     default_test: Option<CaseSpec>,
+    #[serde(default)]
+    providers: Option<yaml_serde::Value>,
+}
+
+/// A promptfoo provider id as this engine's provider, model and base URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MappedProvider {
+    pub provider: &'static str,
+    pub model: String,
+    pub base_url: Option<String>,
+}
+
+/// Maps the promptfoo provider ids that have an equivalent here: `openai:[chat:]MODEL`,
+/// `azureopenai:chat:DEPLOYMENT` (and `azure:`), `anthropic:messages:MODEL` (and
+/// `anthropic:MODEL`), `ollama:[chat:]MODEL` (Ollama's OpenAI-compatible endpoint on this
+/// machine). Others (`file://`, `exec:`, `python:`, `http`) have none.
+pub fn map_promptfoo_provider(id: &str) -> Option<MappedProvider> {
+    let (vendor, rest) = id.split_once(':')?;
+    let strip = |rest: &str, kinds: &[&str]| -> String {
+        kinds
+            .iter()
+            .find_map(|kind| rest.strip_prefix(kind).and_then(|r| r.strip_prefix(':')))
+            .unwrap_or(rest)
+            .to_string()
+    };
+    let (provider, model, base_url) = match vendor {
+        "openai" => ("openai", strip(rest, &["chat"]), None),
+        "azureopenai" | "azure" => ("azure", strip(rest, &["chat"]), None),
+        "anthropic" => ("anthropic", strip(rest, &["messages"]), None),
+        "ollama" => (
+            "openai",
+            strip(rest, &["chat"]),
+            Some("http://127.0.0.1:11434/v1".to_string()),
+        ),
+        _ => return None,
+    };
+    (!model.is_empty()).then_some(MappedProvider {
+        provider,
+        model,
+        base_url,
+    })
+}
+
+/// `providers:` as promptfoo writes it: one id, a list of ids, or objects with an `id`.
+fn provider_ids(value: Option<yaml_serde::Value>) -> Vec<String> {
+    use yaml_serde::Value as Yaml;
+    let items = match value {
+        Some(Yaml::Sequence(items)) => items,
+        Some(one) => vec![one],
+        None => Vec::new(),
+    };
+    items
+        .into_iter()
+        .filter_map(|item| match item {
+            Yaml::String(id) => Some(id),
+            Yaml::Mapping(map) => map.get("id").and_then(Yaml::as_str).map(str::to_string),
+            _ => None,
+        })
+        .collect()
 }
 
 /// One case as written.
@@ -109,6 +170,7 @@ impl TestFile {
         Ok(TestFile {
             tests,
             default_test: raw.default_test,
+            providers: provider_ids(raw.providers),
         })
     }
 
@@ -293,6 +355,44 @@ tests:
                 let _ = file.cases();
             }
         }
+    }
+
+    #[test]
+    fn promptfoo_providers_map_where_there_is_an_equivalent() {
+        let file = TestFile::parse("providers:\n  - openai:chat:gpt-4o-mini\n  - id: ollama:llama3.1\n    config: {temperature: 0}\n  - file://custom.py\n").unwrap();
+        assert_eq!(
+            file.providers,
+            [
+                "openai:chat:gpt-4o-mini",
+                "ollama:llama3.1",
+                "file://custom.py"
+            ]
+        );
+        let mapped: Vec<Option<MappedProvider>> = file
+            .providers
+            .iter()
+            .map(|p| map_promptfoo_provider(p))
+            .collect();
+        assert_eq!(
+            mapped[0],
+            Some(MappedProvider {
+                provider: "openai",
+                model: "gpt-4o-mini".into(),
+                base_url: None
+            })
+        );
+        assert_eq!(
+            mapped[1].as_ref().unwrap().base_url.as_deref(),
+            Some("http://127.0.0.1:11434/v1")
+        );
+        assert_eq!(mapped[2], None);
+        assert_eq!(
+            map_promptfoo_provider("anthropic:messages:claude-sonnet-4-5")
+                .unwrap()
+                .model,
+            "claude-sonnet-4-5"
+        );
+        assert_eq!(map_promptfoo_provider("openai:"), None);
     }
 
     #[test]

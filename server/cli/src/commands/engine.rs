@@ -56,7 +56,12 @@ pub struct Session {
 impl Session {
     /// Opens the project around `anchor` (a prompt file, or the current folder) and connects
     /// the configured provider, if any.
-    pub fn open(args: &ModelArgs, anchor: Option<&Path>) -> Result<Session, CliError> {
+    /// `fallback` is the provider to use when neither the flags nor promptopt.toml name one.
+    pub fn open(
+        args: &ModelArgs,
+        anchor: Option<&Path>,
+        fallback: Option<Overrides>,
+    ) -> Result<Session, CliError> {
         let paths: Vec<PathBuf> = anchor.map(Path::to_path_buf).into_iter().collect();
         let project = Project::open(args.config.as_deref(), &paths)?;
         let overrides = RunOverrides {
@@ -68,6 +73,7 @@ impl Session {
             budget_usd: args.budget,
             no_cache: args.no_cache,
             concurrency: args.concurrency,
+            fallback_provider: fallback,
         };
         let env = |name: &str| std::env::var(name).ok();
         let settings = EngineSettings::resolve(project.config_text(), &overrides, &env)

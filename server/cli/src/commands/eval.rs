@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 use promptopt_engine::evaluate::{self, CaseStatus, PromptEvalResult};
-use promptopt_engine::tests_file::{TestCase, TestFile};
+use promptopt_engine::provider::Overrides;
+use promptopt_engine::tests_file::{TestCase, TestFile, map_promptfoo_provider};
 
 use crate::commands::engine::{ModelArgs, Session};
 use crate::exit::{CliError, FINDINGS, SUCCESS};
@@ -35,9 +36,10 @@ pub struct EvalArgs {
 
 pub fn run(args: &EvalArgs) -> Result<u8, CliError> {
     check_repeat(args.repeat)?;
-    let session = Session::open(&args.model, Some(&args.file))?;
+    let tests = tests_for(&args.file, args.tests.as_deref())?;
+    let session = Session::open(&args.model, Some(&args.file), tests.fallback_provider())?;
     let prompt = session.prompt(&args.file)?;
-    let cases = cases_for(&args.file, args.tests.as_deref())?;
+    let cases = tests.cases;
     let plan = prompt.with_input(&prompt.source, |input| evaluate::plan(input, None, cases));
     let result = session.block_on(evaluate::run(plan, session.client.as_ref(), args.repeat));
     if args.json {
@@ -68,11 +70,37 @@ pub fn check_repeat(repeat: u32) -> Result<(), CliError> {
     Ok(())
 }
 
+/// Test cases and the promptfoo providers their file names.
+#[derive(Default)]
+pub struct Tests {
+    pub cases: Vec<TestCase>,
+    providers: Vec<String>,
+}
+
+impl Tests {
+    /// The first provider of a promptfooconfig.yaml that maps to one here, used when neither
+    /// the command line nor promptopt.toml names a provider.
+    pub fn fallback_provider(&self) -> Option<Overrides> {
+        let (id, mapped) = self
+            .providers
+            .iter()
+            .find_map(|id| map_promptfoo_provider(id).map(|m| (id, m)))?;
+        eprintln!(
+            "promptopt: the test file names provider {id}; it answers unless --provider or promptopt.toml says otherwise"
+        );
+        Some(Overrides {
+            provider: Some(mapped.provider.to_string()),
+            model: Some(mapped.model),
+            base_url: mapped.base_url,
+        })
+    }
+}
+
 /// The cases of `--tests`, else of `NAME.tests.yaml` beside the prompt; none without either.
-pub fn cases_for(prompt: &Path, explicit: Option<&Path>) -> Result<Vec<TestCase>, CliError> {
+pub fn tests_for(prompt: &Path, explicit: Option<&Path>) -> Result<Tests, CliError> {
     match tests_path(prompt, explicit)? {
-        Some(path) => load_cases(&path),
-        None => Ok(Vec::new()),
+        Some(path) => load_tests(&path),
+        None => Ok(Tests::default()),
     }
 }
 
@@ -98,7 +126,7 @@ fn tests_path(prompt: &Path, explicit: Option<&Path>) -> Result<Option<PathBuf>,
         .find(|p| p.is_file()))
 }
 
-fn load_cases(path: &Path) -> Result<Vec<TestCase>, CliError> {
+fn load_tests(path: &Path) -> Result<Tests, CliError> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| CliError::Usage(format!("cannot read {}: {e}", path.display())))?;
     let folder = path.parent().unwrap_or(Path::new("."));
@@ -106,7 +134,13 @@ fn load_cases(path: &Path) -> Result<Vec<TestCase>, CliError> {
         let file = folder.join(reference.trim_start_matches("file://"));
         std::fs::read_to_string(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))
     };
-    TestFile::load(&text, &read)
-        .and_then(|file| file.cases())
-        .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))
+    let file = TestFile::load(&text, &read)
+        .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))?;
+    let cases = file
+        .cases()
+        .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))?;
+    Ok(Tests {
+        cases,
+        providers: file.providers,
+    })
 }

@@ -56,7 +56,7 @@ pub fn run(args: &GenerateArgs) -> Result<u8, CliError> {
             )));
         }
     }
-    let session = Session::open(&args.model, args.file.as_deref())?;
+    let session = Session::open(&args.model, args.file.as_deref(), None)?;
     let existing = args
         .file
         .as_deref()

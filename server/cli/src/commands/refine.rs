@@ -7,7 +7,7 @@ use clap::Args;
 use promptopt_engine::refine::{self, RefineRequest};
 
 use crate::commands::engine::{ModelArgs, Session};
-use crate::commands::eval::{cases_for, check_repeat};
+use crate::commands::eval::{check_repeat, tests_for};
 use crate::exit::{CliError, FINDINGS, SUCCESS};
 use crate::output::engine as print;
 
@@ -40,9 +40,10 @@ pub struct RefineArgs {
 
 pub fn run(args: &RefineArgs) -> Result<u8, CliError> {
     check_repeat(args.repeat)?;
-    let session = Session::open(&args.model, Some(&args.file))?;
+    let tests = tests_for(&args.file, args.tests.as_deref())?;
+    let session = Session::open(&args.model, Some(&args.file), tests.fallback_provider())?;
     let prompt = session.prompt(&args.file)?;
-    let cases = cases_for(&args.file, args.tests.as_deref())?;
+    let cases = tests.cases;
     let request = RefineRequest {
         prompt: prompt.source.clone(),
         feedback: args.feedback.clone(),

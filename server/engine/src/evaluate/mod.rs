@@ -43,7 +43,7 @@ impl PromptEvalRequest {
     pub fn cases(&self) -> Result<Vec<TestCase>, TestFileError> {
         TestFile {
             tests: self.test_cases.clone(),
-            default_test: None,
+            ..TestFile::default()
         }
         .cases()
     }
