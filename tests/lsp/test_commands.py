@@ -1,13 +1,15 @@
-"""workspace/executeCommand: the preview renders, the engine's commands say they are not there
-yet with their own error code."""
+"""workspace/executeCommand: the preview renders, the built-in engine evaluates and generates,
+and the registry's commands say they are not there yet with their own error code."""
 
 from __future__ import annotations
+
+import asyncio
 
 import pytest
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 
-from conftest import Editor
+from conftest import WAIT, Editor
 
 NOT_AVAILABLE = -32001
 
@@ -45,16 +47,13 @@ async def test_render_returns_the_messages_with_unsaved_text_and_partials(editor
     assert "Answer in a  voice." in user, "the partial renders, with its missing input empty"
     assert result["model"] == "openai/gpt-4o-mini"
     if token:
-        kinds = [type(r).__name__ for r in editor.client.progress_reports[token]]
+        kinds = [type(r).__name__ for r in await progress_ended(editor, token)]
         assert kinds[0] == "WorkDoneProgressBegin" and kinds[-1] == "WorkDoneProgressEnd"
 
 
 @pytest.mark.parametrize(
     "name",
     [
-        "promptopt.generate",
-        "promptopt.evaluate",
-        "promptopt.refine",
         "promptopt.feedback",
         "promptopt.history",
         "promptopt.rollback",
@@ -80,3 +79,88 @@ async def test_render_of_a_document_that_is_not_open_says_so(editor: Editor):
         )
     assert error.value.code == types.ErrorCodes.InvalidParams
     assert "is not open" in error.value.message
+
+
+CLEAN_TESTS = """\
+tests:
+  - description: answers briefly
+    vars: { question: Why is the sky blue? }
+    assert:
+      - type: icontains
+        value: light
+"""
+
+
+async def progress_ended(editor: Editor, token: str) -> list:
+    """The progress reports for `token` once its end has arrived: the server's `$/progress`
+    notifications and its response travel separately, so the end may follow the answer."""
+    async with asyncio.timeout(WAIT):
+        while True:
+            reports = editor.client.progress_reports[token]
+            if reports and isinstance(reports[-1], types.WorkDoneProgressEnd):
+                return reports
+            # pytest-lsp records progress itself, without a hook to wake on: poll briefly.
+            await asyncio.sleep(0.01)
+
+
+def track_progress(editor: Editor, token: str) -> str | None:
+    """A client-made progress token when the profile shows progress (else None)."""
+    if not editor.capabilities.window.work_done_progress:
+        return None
+    # pytest-lsp tracks tokens the server created; this one the client made.
+    editor.client.progress_reports[token] = []
+    return token
+
+
+async def test_evaluate_scores_the_unsaved_buffer_with_the_built_in_engine(editor: Editor):
+    (editor.root / "clean.tests.yaml").write_text(CLEAN_TESTS)
+    doc = editor.open("clean.prompt")
+    editor.replace(doc, "at most three sentences", "at most two sentences")
+    token = track_progress(editor, "evaluate-1")
+
+    result = await editor.request(
+        editor.client.workspace_execute_command_async(
+            command("promptopt.evaluate", {"uri": doc.uri}, token=token)
+        )
+    )
+    assert 1 <= result["score"] <= 5
+    assert len(result["rubric"]["dimensions"]) == 5
+    assert result["modelVersion"] == "builtin/1"
+    assert result["promptId"] == "clean"
+    assert [(c["name"], c["status"]) for c in result["cases"]] == [("answers briefly", "skipped")]
+    assert result["summary"]["skipped"] == 1
+    if token:
+        reports = await progress_ended(editor, token)
+        kinds = [type(r).__name__ for r in reports]
+        assert kinds == ["WorkDoneProgressBegin", "WorkDoneProgressReport", "WorkDoneProgressEnd"]
+        assert reports[0].title == "Evaluating"
+        assert reports[1].message == "scoring the prompt (no model to run its 1 case)"
+        assert reports[2].message == "done"
+
+
+async def test_generate_returns_the_candidates_asked_for(editor: Editor):
+    result = await editor.request(
+        editor.client.workspace_execute_command_async(
+            command(
+                "promptopt.generate",
+                {"task": "Answer billing questions for a SaaS product", "count": 3},
+            )
+        )
+    )
+    candidates = result["candidates"]
+    assert len(candidates) == 3
+    for candidate in candidates:
+        assert candidate["prompt"].strip()
+        assert 1 <= candidate["score"] <= 5
+        assert candidate["modelVersion"] == "builtin/1"
+        assert candidate["strategy"]
+
+    with pytest.raises(JsonRpcException) as error:
+        await editor.request(
+            editor.client.workspace_execute_command_async(
+                command("promptopt.generate", {"task": "Answer billing questions", "count": 11})
+            )
+        )
+    assert error.value.code == types.ErrorCodes.InvalidParams
+    assert "between 1 and 10" in error.value.message
+    assert editor.alive()

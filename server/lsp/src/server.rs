@@ -455,14 +455,7 @@ impl LanguageServer for Server {
     }
 
     async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<Value>> {
-        let state = &self.state;
-        commands::execute(
-            &state.client,
-            state.support().work_done_progress,
-            params,
-            |uri| state.world(uri),
-        )
-        .await
+        commands::execute(&self.state, params).await
     }
 }
 

@@ -3,12 +3,13 @@
 //! lints, re-linting after changes, loading settings). The protocol surface is `server.rs`.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{
     Arc, Mutex, MutexGuard, OnceLock, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard,
 };
 
+use promptopt_workspace::ProjectConfig;
 use serde_json::Value;
 use tower_lsp_server::Client;
 use tower_lsp_server::ls_types::*;
@@ -144,11 +145,7 @@ impl State {
         let snapshot = self.snapshot(uri)?;
         let settings = read(&self.settings).clone();
         let roots = read(&self.roots).clone();
-        let config = lock(&self.projects).config_for(
-            snapshot.path.as_deref(),
-            &settings,
-            roots.first().map(PathBuf::as_path),
-        );
+        let config = self.project_for(snapshot.path.as_deref());
         let options = project::options_for(
             &config,
             &settings,
@@ -162,12 +159,21 @@ impl State {
         Some(World {
             snapshot,
             options,
+            project: config,
             overlay,
             open,
             settings,
             roots,
             support: self.support(),
         })
+    }
+
+    /// The project config governing a file at `path` (none: an unsaved buffer, which gets the
+    /// defaults rooted at the first workspace folder).
+    pub(crate) fn project_for(&self, path: Option<&Path>) -> Arc<ProjectConfig> {
+        let settings = read(&self.settings).clone();
+        let root = read(&self.roots).first().cloned();
+        lock(&self.projects).config_for(path, &settings, root.as_deref())
     }
 
     /// The lint result for the world's version: the cached one when current, else a fresh run.

@@ -1,5 +1,6 @@
-//! `workspace/executeCommand`: render works on the editor's text, the engine and registry
-//! commands say they are not available yet with their own error code, unknown commands and
+//! `workspace/executeCommand`: render works on the editor's text, the registry commands say
+//! they are not available yet with their own error code (the engine's are in
+//! `engine_commands.rs`), unknown commands and
 //! bad arguments are invalid params, and `$/progress` brackets a command that carries a token.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -123,15 +124,12 @@ fn render_refuses_a_broken_prompt_bad_arguments_and_closed_documents() {
 }
 
 #[test]
-fn engine_and_registry_commands_are_not_available_yet() {
+fn registry_commands_are_not_available_yet() {
     run(async {
         let mut client = TestClient::initialized(caps::editor(), Value::Null).await;
         let uri = client.workspace.uri("greet.prompt");
         client.open(&uri, PROMPT);
         for command in [
-            "promptopt.generate",
-            "promptopt.evaluate",
-            "promptopt.refine",
             "promptopt.feedback",
             "promptopt.history",
             "promptopt.rollback",
@@ -212,10 +210,10 @@ fn a_work_done_token_brings_progress_begin_and_end() {
         let failed = client
             .request(
                 "workspace/executeCommand",
-                json!({ "command": "promptopt.generate", "arguments": [{ "uri": uri }], "workDoneToken": 42 }),
+                json!({ "command": "promptopt.generate", "arguments": [{ "task": "x", "count": 11 }], "workDoneToken": 42 }),
             )
             .await;
-        assert_eq!(failed.unwrap_err()["code"], codes::NOT_AVAILABLE);
+        assert_eq!(failed.unwrap_err()["code"], codes::INVALID_PARAMS);
         let values = client
             .wait_until("the end of token 42's progress", |inbox| {
                 let values = progress(inbox, &json!(42));

@@ -1,18 +1,23 @@
 //! `workspace/executeCommand`: the commands the editor runs through the server, with
-//! `$/progress` when the client asked for it. Each answers with the JSON shape
-//! ARCHITECTURE.md gives it, so the editor, the CLI and the API agree.
+//! `$/progress` when the client asked for it and cancellation when it sends
+//! `$/cancelRequest`. Each answers with the JSON shape ARCHITECTURE.md gives it, so the
+//! editor, the CLI and the API agree. The engine's verbs are in [`engine`].
 
 use promptopt_core::lint::{ParsedFile, Workspace};
 use promptopt_core::render::{DataArgument, RenderEnv, render};
 use promptopt_core::schema::NoSchemas;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
-use tower_lsp_server::Client;
+use tokio_util::sync::CancellationToken;
 use tower_lsp_server::jsonrpc::{Error, ErrorCode, Result};
 use tower_lsp_server::ls_types::{ExecuteCommandParams, Uri};
+use tower_lsp_server::{NotCancellable, OngoingProgress, Unbounded};
 
 use crate::features::World;
 use crate::guard::answer_blocking;
+use crate::state::State;
+
+mod engine;
 
 pub const GENERATE: &str = "promptopt.generate";
 pub const EVALUATE: &str = "promptopt.evaluate";
@@ -40,55 +45,87 @@ struct DocumentArgs {
     data: Option<DataArgument>,
 }
 
-pub async fn execute(
-    client: &Client,
-    progress_supported: bool,
-    params: ExecuteCommandParams,
-    world_for: impl Fn(&Uri) -> Option<World>,
-) -> Result<Option<Value>> {
+pub async fn execute(state: &State, params: ExecuteCommandParams) -> Result<Option<Value>> {
     let command = params.command.as_str();
     let token = params
         .work_done_progress_params
         .work_done_token
-        .filter(|_| progress_supported);
+        .filter(|_| state.support().work_done_progress);
     let progress = match token {
-        Some(token) => Some(client.progress(token, title(command)).begin().await),
+        Some(token) => Some(state.client.progress(token, title(command)).begin().await),
         None => None,
     };
-    let outcome = run(command, params.arguments, &world_for).await;
-    if let Some(progress) = progress {
-        let message = if outcome.is_ok() { "done" } else { "failed" };
-        progress.finish_with_message(message).await;
-    }
+    let running = Running {
+        progress,
+        cancel: CancellationToken::new(),
+    };
+    let outcome = run(command, &params.arguments, state, &running).await;
+    running.finish(outcome.is_ok()).await;
     outcome
+}
+
+/// A command in progress. tower-lsp-server answers `$/cancelRequest` (and `exit`) by dropping
+/// the request's future, so dropping this before [`Running::finish`] means the command was
+/// cancelled: its model calls are cancelled and its progress ends saying so.
+pub(crate) struct Running {
+    progress: Option<OngoingProgress<Unbounded, NotCancellable>>,
+    /// Shared by the command's model client.
+    pub(crate) cancel: CancellationToken,
+}
+
+impl Running {
+    /// Tells the client what the command is doing, when it asked for progress.
+    pub(crate) async fn report(&self, message: String) {
+        if let Some(progress) = &self.progress {
+            progress.report(message).await;
+        }
+    }
+
+    async fn finish(mut self, ok: bool) {
+        if let Some(progress) = self.progress.take() {
+            progress
+                .finish_with_message(if ok { "done" } else { "failed" })
+                .await;
+        }
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        // After `finish` this is a no-op for the calls: the command's client is its own.
+        self.cancel.cancel();
+        if let Some(progress) = self.progress.take() {
+            if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+                runtime.spawn(progress.finish_with_message("cancelled"));
+            }
+        }
+    }
 }
 
 async fn run(
     command: &str,
-    arguments: Vec<Value>,
-    world_for: &impl Fn(&Uri) -> Option<World>,
+    arguments: &[Value],
+    state: &State,
+    running: &Running,
 ) -> Result<Option<Value>> {
     match command {
         RENDER => {
-            let args = document_args(&arguments)?;
-            let world = world_for(&args.uri).ok_or_else(|| not_open(&args.uri))?;
+            let args = document_args(arguments)?;
+            let world = state.world(&args.uri).ok_or_else(|| not_open(&args.uri))?;
             let data = args.data.unwrap_or_default();
             // Rendering a long prompt takes a while: never on the protocol task.
             answer_blocking(RENDER, move || render_preview(&world, data))
                 .await?
                 .map(Some)
         }
-        GENERATE | EVALUATE | REFINE => Err(not_available(command, "the engine (issue 5)")),
+        EVALUATE => engine::evaluate(state, running, arguments).await.map(Some),
+        GENERATE => engine::generate(state, running, arguments).await.map(Some),
+        REFINE => engine::refine(state, running, arguments).await.map(Some),
         FEEDBACK | HISTORY | ROLLBACK => Err(not_available(command, "the registry (issue 6)")),
-        other => Err(Error {
-            code: ErrorCode::InvalidParams,
-            message: format!(
-                "unknown command `{other}`: the server runs {}",
-                ALL.join(", ")
-            )
-            .into(),
-            data: None,
-        }),
+        other => Err(invalid(format!(
+            "unknown command `{other}`: the server runs {}",
+            ALL.join(", ")
+        ))),
     }
 }
 
@@ -112,9 +149,16 @@ fn document_args(arguments: &[Value]) -> Result<DocumentArgs> {
 }
 
 fn not_open(uri: &Uri) -> Error {
+    invalid(format!(
+        "{} is not open: open the prompt first",
+        uri.as_str()
+    ))
+}
+
+fn invalid(message: impl Into<String>) -> Error {
     Error {
         code: ErrorCode::InvalidParams,
-        message: format!("{} is not open: open the prompt first", uri.as_str()).into(),
+        message: message.into().into(),
         data: None,
     }
 }

@@ -19,6 +19,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use promptopt_core::lint::{Context, LintOptions};
+use promptopt_workspace::ProjectConfig;
 
 use crate::documents::{Overlay, Snapshot};
 use crate::settings::Settings;
@@ -28,6 +29,9 @@ pub struct World {
     pub snapshot: Arc<Snapshot>,
     /// `None` when the project excludes the file from linting.
     pub options: Option<LintOptions>,
+    /// The `promptopt.toml` that governs the file (the defaults when there is none): the
+    /// engine commands read its `[provider]` and `[engine]` tables.
+    pub project: Arc<ProjectConfig>,
     pub overlay: Overlay,
     /// Every open document, for features that read other files (references, rename): an
     /// unsaved buffer counts over the file on disk.
@@ -89,6 +93,7 @@ pub(crate) mod testing {
         let world = World {
             snapshot,
             options: Some(LintOptions::default()),
+            project: Arc::new(ProjectConfig::defaults("/w".into())),
             overlay: Overlay::default(),
             open: Vec::new(),
             settings: Settings::default(),
