@@ -1,11 +1,10 @@
 //! Reading prompts, partials and schemas from disk for the library crates, which do no I/O.
 
-use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use promptopt_core::document::{Document, LoadError};
 use promptopt_workspace::read_limited;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::exit::CliError;
 
@@ -13,38 +12,6 @@ pub fn read_document(path: &Path) -> Result<Document, CliError> {
     let bytes = read_limited(path).map_err(|e| CliError::Usage(e.0))?;
     Document::from_bytes(&bytes)
         .map_err(|e: LoadError| CliError::Usage(format!("cannot read {}: {e}", path.display())))
-}
-
-/// Named schemas: `--schemas` JSON first, then `schemas/NAME.json|yaml|yml` beside the prompt.
-pub struct SchemaFiles {
-    given: Map<String, Value>,
-    folder: PathBuf,
-}
-
-impl SchemaFiles {
-    pub fn new(prompt: &Path, given: Map<String, Value>) -> Self {
-        let folder = prompt
-            .parent()
-            .map(|p| p.join("schemas"))
-            .unwrap_or_else(|| "schemas".into());
-        Self { given, folder }
-    }
-
-    pub fn resolve(&self, name: &str) -> Option<Value> {
-        if let Some(schema) = self.given.get(name) {
-            return Some(schema.clone());
-        }
-        if name.contains(['/', '\\']) || name.starts_with('.') {
-            return None;
-        }
-        ["json", "yaml", "yml"].iter().find_map(|ext| {
-            let text = fs::read_to_string(self.folder.join(format!("{name}.{ext}"))).ok()?;
-            match *ext {
-                "json" => serde_json::from_str(&text).ok(),
-                _ => yaml_serde::from_str(&text).ok(),
-            }
-        })
-    }
 }
 
 /// A JSON argument given inline or as `@path`.

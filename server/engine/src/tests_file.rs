@@ -174,6 +174,23 @@ impl TestFile {
         })
     }
 
+    /// The first of the file's promptfoo providers that maps to one here, as command-line
+    /// overrides (with its promptfoo id, to say which answered): what answers when neither
+    /// the command line nor `promptopt.toml` names a provider.
+    pub fn fallback_provider(&self) -> Option<(String, crate::provider::Overrides)> {
+        self.providers.iter().find_map(|id| {
+            let mapped = map_promptfoo_provider(id)?;
+            Some((
+                id.clone(),
+                crate::provider::Overrides {
+                    provider: Some(mapped.provider.to_string()),
+                    model: Some(mapped.model),
+                    base_url: mapped.base_url,
+                },
+            ))
+        })
+    }
+
     /// The cases with `defaultTest` applied: its vars under the case's own, its assertions
     /// before the case's.
     pub fn cases(&self) -> Result<Vec<TestCase>, TestFileError> {

@@ -178,7 +178,7 @@ fn bad_arguments_are_invalid_params_that_say_what_to_send() {
             (
                 EVALUATE,
                 json!([{ "uri": uri, "repeat": 0 }]),
-                "`repeat` must be between 1 and 100",
+                "repeat must be between 1 and 100",
             ),
             (
                 EVALUATE,

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use promptopt_core::document::{LoadError, MAX_SOURCE_BYTES};
 use promptopt_core::lint::Workspace;
+use serde_json::{Map, Value};
 
 /// Why a file could not be read as a prompt; the message says what to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -115,6 +116,38 @@ pub struct FsWorkspace;
 impl Workspace for FsWorkspace {
     fn partial(&self, from: &str, name: &str) -> Option<String> {
         PartialFiles::new(Path::new(from), &[]).resolve(name)
+    }
+}
+
+/// Named schemas: `--schemas` JSON first, then `schemas/NAME.json|yaml|yml` beside the prompt.
+pub struct SchemaFiles {
+    given: Map<String, Value>,
+    folder: PathBuf,
+}
+
+impl SchemaFiles {
+    pub fn new(prompt: &Path, given: Map<String, Value>) -> Self {
+        let folder = prompt
+            .parent()
+            .map(|p| p.join("schemas"))
+            .unwrap_or_else(|| "schemas".into());
+        Self { given, folder }
+    }
+
+    pub fn resolve(&self, name: &str) -> Option<Value> {
+        if let Some(schema) = self.given.get(name) {
+            return Some(schema.clone());
+        }
+        if name.contains(['/', '\\']) || name.starts_with('.') {
+            return None;
+        }
+        ["json", "yaml", "yml"].iter().find_map(|ext| {
+            let text = fs::read_to_string(self.folder.join(format!("{name}.{ext}"))).ok()?;
+            match *ext {
+                "json" => serde_json::from_str(&text).ok(),
+                _ => yaml_serde::from_str(&text).ok(),
+            }
+        })
     }
 }
 

@@ -1,6 +1,7 @@
 //! A project on disk, read for the library crates, which do no I/O: the nearest
 //! `promptopt.toml` and what it names (a model table), prompt files read under the size and
-//! encoding limits, and partials resolved the way dotprompt's directory store lays them out.
+//! encoding limits, partials resolved the way dotprompt's directory store lays them out, named
+//! schemas from `schemas/`, and a prompt's test file with the files it references.
 //!
 //! The CLI and the language server both read projects through this crate, so a prompt lints
 //! the same in the editor as in CI.
@@ -9,6 +10,8 @@
 
 mod config;
 mod files;
+mod tests_files;
 
 pub use config::{ProjectConfig, find_config};
-pub use files::{FsWorkspace, PartialFiles, ReadError, read_limited, read_prompt};
+pub use files::{FsWorkspace, PartialFiles, ReadError, SchemaFiles, read_limited, read_prompt};
+pub use tests_files::{read_test_file, tests_beside};

@@ -11,12 +11,11 @@ use promptopt_engine::client::ModelClient;
 use promptopt_engine::prompt::PromptInput;
 use promptopt_engine::provider::Overrides;
 use promptopt_engine::settings::{EngineSettings, RunOverrides};
-use promptopt_workspace::{PartialFiles, read_prompt};
+use promptopt_workspace::{PartialFiles, SchemaFiles, read_prompt};
 use tokio_util::sync::CancellationToken;
 
 use crate::discover::Project;
 use crate::exit::CliError;
-use crate::files::SchemaFiles;
 
 #[derive(Args, Debug, Clone, Default)]
 pub struct ModelArgs {

@@ -4,10 +4,12 @@
 
 use std::path::{Path, PathBuf};
 
+use promptopt_workspace::{read_test_file, tests_beside};
+
 use clap::Args;
 use promptopt_engine::evaluate::{self, CaseStatus, PromptEvalResult};
 use promptopt_engine::provider::Overrides;
-use promptopt_engine::tests_file::{TestCase, TestFile, map_promptfoo_provider};
+use promptopt_engine::tests_file::{TestCase, TestFile};
 
 use crate::commands::engine::{ModelArgs, Session};
 use crate::exit::{CliError, FINDINGS, SUCCESS};
@@ -64,83 +66,44 @@ fn exit_code(result: &PromptEvalResult, min_score: Option<f64>) -> u8 {
 }
 
 pub fn check_repeat(repeat: u32) -> Result<(), CliError> {
-    if repeat == 0 || repeat > 100 {
-        return Err(CliError::Usage("--repeat must be between 1 and 100".into()));
-    }
-    Ok(())
+    evaluate::check_repeat(repeat)
+        .map(|_| ())
+        .map_err(|e| CliError::Usage(format!("--{e}")))
 }
 
-/// Test cases and the promptfoo providers their file names.
+/// Test cases and the provider their file brings.
 #[derive(Default)]
 pub struct Tests {
     pub cases: Vec<TestCase>,
-    providers: Vec<String>,
+    file: TestFile,
 }
 
 impl Tests {
-    /// The first provider of a promptfooconfig.yaml that maps to one here, used when neither
-    /// the command line nor promptopt.toml names a provider.
+    /// The provider a promptfooconfig.yaml names, used when neither the command line nor
+    /// promptopt.toml names one.
     pub fn fallback_provider(&self) -> Option<Overrides> {
-        let (id, mapped) = self
-            .providers
-            .iter()
-            .find_map(|id| map_promptfoo_provider(id).map(|m| (id, m)))?;
+        let (id, overrides) = self.file.fallback_provider()?;
         eprintln!(
             "promptopt: the test file names provider {id}; it answers unless --provider or promptopt.toml says otherwise"
         );
-        Some(Overrides {
-            provider: Some(mapped.provider.to_string()),
-            model: Some(mapped.model),
-            base_url: mapped.base_url,
-        })
+        Some(overrides)
     }
 }
 
 /// The cases of `--tests`, else of `NAME.tests.yaml` beside the prompt; none without either.
 pub fn tests_for(prompt: &Path, explicit: Option<&Path>) -> Result<Tests, CliError> {
-    match tests_path(prompt, explicit)? {
-        Some(path) => load_tests(&path),
-        None => Ok(Tests::default()),
-    }
-}
-
-/// `--tests`, else `NAME.tests.yaml` (or `.yml`) beside the prompt.
-fn tests_path(prompt: &Path, explicit: Option<&Path>) -> Result<Option<PathBuf>, CliError> {
-    if let Some(path) = explicit {
-        if !path.is_file() {
-            return Err(CliError::Usage(format!(
-                "test file {} does not exist: check the --tests path",
-                path.display()
-            )));
-        }
-        return Ok(Some(path.to_path_buf()));
-    }
-    let stem = prompt
-        .file_stem()
-        .and_then(|s| s.to_str())
-        .unwrap_or_default();
-    let folder = prompt.parent().unwrap_or(Path::new("."));
-    Ok(["tests.yaml", "tests.yml"]
-        .iter()
-        .map(|ext| folder.join(format!("{stem}.{ext}")))
-        .find(|p| p.is_file()))
-}
-
-fn load_tests(path: &Path) -> Result<Tests, CliError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| CliError::Usage(format!("cannot read {}: {e}", path.display())))?;
-    let folder = path.parent().unwrap_or(Path::new("."));
-    let read = |reference: &str| {
-        let file = folder.join(reference.trim_start_matches("file://"));
-        std::fs::read_to_string(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))
+    let Some(path) = explicit
+        .map(Path::to_path_buf)
+        .or_else(|| tests_beside(prompt))
+    else {
+        return Ok(Tests::default());
     };
-    let file = TestFile::load(&text, &read)
-        .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))?;
+    let file = read_test_file(&path).map_err(|e| match explicit {
+        Some(_) if !path.is_file() => CliError::Usage(format!("{e}: check the --tests path")),
+        _ => CliError::Usage(e),
+    })?;
     let cases = file
         .cases()
         .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))?;
-    Ok(Tests {
-        cases,
-        providers: file.providers,
-    })
+    Ok(Tests { cases, file })
 }

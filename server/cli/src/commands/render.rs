@@ -8,8 +8,8 @@ use promptopt_core::render::{DataArgument, RenderEnv, render};
 use serde_json::{Map, Value};
 
 use crate::exit::{CliError, SUCCESS};
-use crate::files::{SchemaFiles, json_argument, read_document};
-use promptopt_workspace::PartialFiles;
+use crate::files::{json_argument, read_document};
+use promptopt_workspace::{PartialFiles, SchemaFiles};
 
 #[derive(Args)]
 pub struct RenderArgs {

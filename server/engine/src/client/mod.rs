@@ -266,8 +266,9 @@ impl ModelClient {
             .when(ProviderError::is_retryable)
             .adjust(|error, delay| self.adjust(error, delay));
         let result = tokio::select! {
-            result = retried => result,
+            biased;
             () = self.cancel.cancelled() => return Err(CallError::Cancelled),
+            result = retried => result,
         };
         result.map_err(|error| CallError::Provider {
             error,
@@ -276,9 +277,11 @@ impl ModelClient {
     }
 
     async fn permit(&self) -> Result<tokio::sync::SemaphorePermit<'_>, CallError> {
+        // Cancellation first: a call queued behind the limit must not start once cancelled.
         tokio::select! {
-            permit = self.limit.acquire() => permit.map_err(|_| CallError::Cancelled),
+            biased;
             () = self.cancel.cancelled() => Err(CallError::Cancelled),
+            permit = self.limit.acquire() => permit.map_err(|_| CallError::Cancelled),
         }
     }
 
@@ -304,8 +307,9 @@ impl ModelClient {
             })
             .adjust(|error, delay| self.adjust(error, delay));
         let result = tokio::select! {
-            result = retried => result,
+            biased;
             () = self.cancel.cancelled() => return Err(CallError::Cancelled),
+            result = retried => result,
         };
         let attempts = attempts.load(Ordering::Relaxed) as usize;
         result

@@ -24,6 +24,20 @@ use crate::provider::ChatRequest;
 use crate::tests_file::{CaseSpec, TestCase, TestFile, TestFileError};
 use crate::{BUILTIN_MODEL_VERSION, builtin_model_version};
 
+/// The most runs of one case a request may ask for.
+pub const MAX_REPEAT: u32 = 100;
+
+/// `repeat` checked: 1 to [`MAX_REPEAT`].
+pub fn check_repeat(repeat: u32) -> Result<u32, String> {
+    if (1..=MAX_REPEAT).contains(&repeat) {
+        Ok(repeat)
+    } else {
+        Err(format!(
+            "repeat must be between 1 and {MAX_REPEAT}, got {repeat}"
+        ))
+    }
+}
+
 /// The Mesh API's and the LSP command's request: `{prompt, testCases: [{input, expected}]}`.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]

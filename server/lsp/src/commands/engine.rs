@@ -22,7 +22,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use promptopt_core::lint::{Format, LintOptions, Workspace};
-use promptopt_core::schema::NoSchemas;
 use promptopt_engine::client::ModelClient;
 use promptopt_engine::evaluate::{self, PromptEvalRequest};
 use promptopt_engine::generate::{self, PromptGenerationRequest};
@@ -30,8 +29,8 @@ use promptopt_engine::prompt::PromptInput;
 use promptopt_engine::provider::Overrides;
 use promptopt_engine::refine::{self, RefineRequest};
 use promptopt_engine::settings::{EngineSettings, RunOverrides};
-use promptopt_engine::tests_file::{TestCase, TestFile, map_promptfoo_provider};
-use promptopt_workspace::ProjectConfig;
+use promptopt_engine::tests_file::TestCase;
+use promptopt_workspace::{ProjectConfig, SchemaFiles, read_test_file, tests_beside};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
@@ -45,9 +44,6 @@ use crate::documents::{Kind, Overlay};
 use crate::features::World;
 use crate::guard::answer_blocking;
 use crate::state::{State, read};
-
-/// Runs of each test case, as the CLI's `--repeat` allows.
-const MAX_REPEAT: u32 = 100;
 
 const EVALUATE_SHAPE: &str = r#"{"uri": "file:///…", "testsUri"?: "file:///…", "repeat"?: 1-100} or {"prompt": "<.prompt source>", "testCases"?: [{"input": {…}, "expected"?: …}], "repeat"?: 1-100}"#;
 const GENERATE_SHAPE: &str = r#"{"task": "what the prompt is for", "context"?: "…", "templateId"?: "chat"|"json"|"rag", "count"?: 1-10} or {"uri": "file:///…", "count"?: 1-10}"#;
@@ -351,6 +347,11 @@ impl Prompt {
             root: &self.project.root,
             overlay: &self.overlay,
         };
+        let schema_files = self
+            .file
+            .as_deref()
+            .map(|file| SchemaFiles::new(file, serde_json::Map::new()));
+        let schemas = |name: &str| schema_files.as_ref().and_then(|s| s.resolve(name));
         let input = PromptInput {
             path: &self.path,
             source,
@@ -358,10 +359,7 @@ impl Prompt {
             options: &self.options,
             workspace: &workspace,
             partials: &partials,
-            // FIXME: the CLI resolves named schemas from `schemas/` beside the prompt
-            // (`cli::files::SchemaFiles`); that belongs in promptopt_workspace so both doors
-            // share it. Until then named schemas do not resolve here, as in lint and render.
-            schemas: &NoSchemas,
+            schemas: &schemas,
         };
         work(&input)
     }
@@ -405,16 +403,7 @@ impl Tests {
         let Some(file) = &prompt.file else {
             return Ok(Tests::None);
         };
-        let stem = file
-            .file_stem()
-            .and_then(|s| s.to_str())
-            .unwrap_or_default();
-        let folder = file.parent().unwrap_or(Path::new("."));
-        Ok(["tests.yaml", "tests.yml"]
-            .iter()
-            .map(|ext| folder.join(format!("{stem}.{ext}")))
-            .find(|p| p.is_file())
-            .map_or(Tests::None, Tests::File))
+        Ok(tests_beside(file).map_or(Tests::None, Tests::File))
     }
 
     /// Reads the cases, and the provider a promptfooconfig.yaml names (blocking: reads files).
@@ -424,35 +413,13 @@ impl Tests {
             Tests::Given(cases) => return Ok((cases, None)),
             Tests::File(path) => path,
         };
-        let read_text = |file: &Path| -> std::result::Result<String, String> {
-            let bytes = promptopt_workspace::read_limited(file).map_err(|e| e.0)?;
-            String::from_utf8(bytes).map_err(|_| format!("{} is not UTF-8 text", file.display()))
-        };
-        if !path.is_file() {
-            return Err(invalid(format!(
-                "test file {} does not exist: check testsUri",
-                path.display()
-            )));
-        }
-        let text = read_text(&path).map_err(invalid)?;
-        let folder = path.parent().unwrap_or(Path::new("."));
-        let read =
-            |reference: &str| read_text(&folder.join(reference.trim_start_matches("file://")));
-        let file = TestFile::load(&text, &read)
-            .map_err(|e| invalid(format!("{}: {e}", path.display())))?;
+        let file = read_test_file(&path).map_err(invalid)?;
         let cases = file
             .cases()
             .map_err(|e| invalid(format!("{}: {e}", path.display())))?;
         // As `promptopt eval`: the first provider that maps to ours answers when
-        // promptopt.toml names none. FIXME: the CLI's `Tests::fallback_provider` makes the
-        // same choice; it belongs in the engine so both doors share it.
-        let fallback = file.providers.iter().find_map(|id| {
-            map_promptfoo_provider(id).map(|mapped| Overrides {
-                provider: Some(mapped.provider.to_string()),
-                model: Some(mapped.model),
-                base_url: mapped.base_url,
-            })
-        });
+        // promptopt.toml names none.
+        let fallback = file.fallback_provider().map(|(_, overrides)| overrides);
         Ok((cases, fallback))
     }
 }
@@ -508,12 +475,7 @@ fn cases_text(n: usize) -> String {
 }
 
 fn repeat_of(repeat: Option<u32>) -> Result<u32> {
-    match repeat.unwrap_or(1) {
-        n @ 1..=MAX_REPEAT => Ok(n),
-        n => Err(invalid(format!(
-            "`repeat` must be between 1 and {MAX_REPEAT}, got {n}"
-        ))),
-    }
+    evaluate::check_repeat(repeat.unwrap_or(1)).map_err(invalid)
 }
 
 /// The command's one argument, which must be an object.
