@@ -64,7 +64,7 @@ pub fn run(args: &LintArgs) -> Result<u8, CliError> {
         OutputFormat::Json => output::json::render(&report),
         OutputFormat::Sarif => output::sarif::render(&report),
     };
-    print!("{text}");
+    crate::output::emit(&text);
 
     let summary = report.summary();
     if !unreadable.is_empty() || project.config_is_broken() {

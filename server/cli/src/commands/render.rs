@@ -71,7 +71,7 @@ pub fn run(args: &RenderArgs) -> Result<u8, CliError> {
     } else {
         serde_json::to_string_pretty(&rendered)
     };
-    println!("{}", json.unwrap_or_default());
+    crate::output::emit(&format!("{}\n", json.unwrap_or_default()));
     Ok(SUCCESS)
 }
 

@@ -7,6 +7,7 @@ use promptopt_core::lint::rules;
 use serde_json::json;
 
 use crate::exit::{CliError, SUCCESS};
+use crate::output::emit;
 use promptopt_core::lint::docs;
 
 #[derive(Args)]
@@ -33,7 +34,7 @@ pub fn run(args: &RulesArgs) -> Result<u8, CliError> {
                 "no rule `{id}`{hint} (`promptopt rules` lists them)"
             ))
         })?;
-        print!("{}", docs::markdown(rule));
+        emit(&docs::markdown(rule));
         return Ok(SUCCESS);
     }
     if let Some(dir) = &args.write_docs {
@@ -48,7 +49,11 @@ pub fn run(args: &RulesArgs) -> Result<u8, CliError> {
             write(format!("{}.md", rule.id), docs::markdown(rule))?;
         }
         write("README.md".into(), docs::index(catalog))?;
-        println!("wrote {} rule pages to {}", catalog.len(), dir.display());
+        emit(&format!(
+            "wrote {} rule pages to {}\n",
+            catalog.len(),
+            dir.display()
+        ));
         return Ok(SUCCESS);
     }
     if args.json {
@@ -67,13 +72,14 @@ pub fn run(args: &RulesArgs) -> Result<u8, CliError> {
                 })
             })
             .collect();
-        println!(
-            "{}",
+        emit(&format!(
+            "{}\n",
             serde_json::to_string_pretty(&list).unwrap_or_default()
-        );
+        ));
         return Ok(SUCCESS);
     }
     let width = catalog.iter().map(|r| r.id.len()).max().unwrap_or(0);
+    let mut out = String::new();
     for rule in catalog {
         let severity = if rule.enabled_by_default {
             rule.severity.as_str()
@@ -85,17 +91,18 @@ pub fn run(args: &RulesArgs) -> Result<u8, CliError> {
         } else {
             "✓"
         };
-        println!(
-            "{:<width$}  {:<9}  {:<7}  {fix}  {}",
+        out.push_str(&format!(
+            "{:<width$}  {:<9}  {:<7}  {fix}  {}\n",
             rule.id,
             rule.category.as_str(),
             severity,
             rule.summary
-        );
+        ));
     }
-    println!(
-        "\n{} rules; ✓ = has a quick fix. `promptopt rules --explain ID` shows one.",
+    out.push_str(&format!(
+        "\n{} rules; ✓ = has a quick fix. `promptopt rules --explain ID` shows one.\n",
         catalog.len()
-    );
+    ));
+    emit(&out);
     Ok(SUCCESS)
 }

@@ -17,13 +17,7 @@ macro_rules! line {
     }};
 }
 
-/// Writes to stdout. A reader that went away (`| head`) is not an error worth a panic: the
-/// output is simply no longer wanted.
-pub fn emit(text: &str) {
-    use std::io::Write;
-    let mut out = std::io::stdout().lock();
-    let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
-}
+pub use super::emit;
 
 /// The result as pretty JSON on stdout: the same shape the LSP commands and the Mesh API answer.
 pub fn json(value: &impl Serialize) {

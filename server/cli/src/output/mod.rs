@@ -1,6 +1,14 @@
 //! Printing lint results: rustc-style text, the JSON contract (`version: 1`) and SARIF 2.1.0.
 
 pub mod engine;
+
+/// Writes to stdout. A reader that went away (`| head`) is not an error worth a panic: the
+/// output is simply no longer wanted.
+pub fn emit(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
+}
 pub mod json;
 pub mod sarif;
 pub mod text;
