@@ -173,15 +173,6 @@ fn an_unknown_command_is_invalid_params() {
     });
 }
 
-/// The `$/progress` values sent for `token`, in order.
-fn progress(inbox: &support::Inbox, token: &Value) -> Vec<Value> {
-    inbox
-        .notifications("$/progress")
-        .filter(|p| &p["token"] == token)
-        .map(|p| p["value"].clone())
-        .collect()
-}
-
 #[test]
 fn a_work_done_token_brings_progress_begin_and_end() {
     run(async {
@@ -198,7 +189,7 @@ fn a_work_done_token_brings_progress_begin_and_end() {
         assert!(rendered.is_ok(), "{rendered:?}");
         let values = client
             .wait_until("the end of render-1's progress", |inbox| {
-                let values = progress(inbox, &json!("render-1"));
+                let values = inbox.progress(&json!("render-1"));
                 (values.len() == 2).then_some(values)
             })
             .await;
@@ -216,7 +207,7 @@ fn a_work_done_token_brings_progress_begin_and_end() {
         assert_eq!(failed.unwrap_err()["code"], codes::INVALID_PARAMS);
         let values = client
             .wait_until("the end of token 42's progress", |inbox| {
-                let values = progress(inbox, &json!(42));
+                let values = inbox.progress(&json!(42));
                 (values.len() == 2).then_some(values)
             })
             .await;

@@ -267,15 +267,6 @@ fn a_bad_provider_table_is_an_error_naming_the_config() {
     });
 }
 
-/// The `$/progress` values sent for `token`, in order.
-fn progress(inbox: &support::Inbox, token: &Value) -> Vec<Value> {
-    inbox
-        .notifications("$/progress")
-        .filter(|p| &p["token"] == token)
-        .map(|p| p["value"].clone())
-        .collect()
-}
-
 #[test]
 fn progress_says_what_the_engine_is_doing() {
     run(async {
@@ -292,7 +283,7 @@ fn progress_says_what_the_engine_is_doing() {
         assert!(result.is_ok(), "{result:?}");
         let values = client
             .wait_until("the end of eval-1's progress", |inbox| {
-                let values = progress(inbox, &json!("eval-1"));
+                let values = inbox.progress(&json!("eval-1"));
                 (values.last().is_some_and(|v| v["kind"] == "end")).then_some(values)
             })
             .await;
@@ -405,7 +396,7 @@ fn cancelling_a_command_stops_its_model_calls() {
                 .await;
             let values = client
                 .wait_until(format_args!("the end of {token}'s progress"), |inbox| {
-                    let values = progress(inbox, &json!(token));
+                    let values = inbox.progress(&json!(token));
                     (values.last().is_some_and(|v| v["kind"] == "end")).then_some(values)
                 })
                 .await;

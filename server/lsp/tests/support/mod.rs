@@ -248,6 +248,14 @@ pub struct Inbox {
 }
 
 impl Inbox {
+    /// The `$/progress` values sent for `token`, in order.
+    pub fn progress(&self, token: &Value) -> Vec<Value> {
+        self.notifications("$/progress")
+            .filter(|p| &p["token"] == token)
+            .map(|p| p["value"].clone())
+            .collect()
+    }
+
     /// The params of each notification of `method`.
     pub fn notifications<'a>(&'a self, method: &'a str) -> impl Iterator<Item = &'a Value> {
         self.messages
