@@ -260,11 +260,12 @@ async fn the_budget_stops_the_run_and_says_so() {
     let fake = FakeProvider::start().await;
     let provider =
         OpenAiCompatible::new(Flavor::OpenAi, &fake.url, None, Duration::from_secs(5)).unwrap();
-    // gpt-4o: each case reserves 100 output tokens at $10/M plus its input: about $0.001.
+    // gpt-4o: a case reserves 100 output tokens at $10/M plus its input, about $0.00104,
+    // and costs about $0.0001: the first fits, the second could pass the limit.
     let options = ClientOptions {
         concurrency: 1,
         retry: RetryPolicy::default(),
-        budget_usd: Some(0.0025),
+        budget_usd: Some(0.00106),
         embedding_model: String::new(),
     };
     let model = ModelClient::new(

@@ -278,6 +278,36 @@ async fn the_budget_stops_the_run_before_a_call_could_exceed_it() {
 }
 
 #[tokio::test]
+async fn a_long_queue_does_not_exhaust_the_budget_on_paper() {
+    let fake = FakeProvider::start().await;
+    fake.otherwise(Reply::after(Duration::from_millis(20), Reply::Echo));
+    // Each call may cost up to ~$0.0051 (512 output tokens of gpt-4o) and costs ~$0.00005:
+    // the budget covers four worst cases, and ten calls fit in it.
+    let options = ClientOptions {
+        budget_usd: Some(0.02),
+        concurrency: 2,
+        ..options()
+    };
+    let client = ModelClient::new(
+        openai(&fake, Duration::from_secs(5)),
+        "gpt-4o",
+        &options,
+        ModelTable::embedded(),
+    );
+    let calls: Vec<_> = (0..10)
+        .map(|i| {
+            let client = client.clone();
+            tokio::spawn(async move { client.chat(ask(&format!("call {i}")), 0, None).await })
+        })
+        .collect();
+    for call in calls {
+        call.await.unwrap().unwrap();
+    }
+    assert_eq!(fake.request_count(), 10);
+    assert!(client.totals().cost_usd < 0.02);
+}
+
+#[tokio::test]
 async fn an_unpriced_model_is_counted_as_cost_unknown() {
     let fake = FakeProvider::start().await;
     let client = client(&fake, &options());

@@ -210,6 +210,9 @@ impl ModelClient {
                 attempts: 0,
             });
         }
+        // The permit first, then the reservation: only calls about to be sent hold money, so a
+        // long queue behind the concurrency limit does not exhaust the budget on paper.
+        let _permit = self.permit().await?;
         let reservation = self.budget.reserve(self.worst_case(&request))?;
         let started = Instant::now();
         let outcome = self.send(&request, sink).await;
@@ -285,13 +288,13 @@ impl ModelClient {
         }
     }
 
-    /// Sends with retries; returns the completion and how many attempts it took.
+    /// Sends with retries (the caller holds a permit); returns the completion and how many
+    /// attempts it took.
     async fn send(
         &self,
         request: &ChatRequest,
         sink: Option<Sink<'_>>,
     ) -> Result<(Completion, usize), CallError> {
-        let _permit = self.permit().await?;
         let attempts = AtomicU64::new(0);
         let call = || async {
             attempts.fetch_add(1, Ordering::Relaxed);
