@@ -12,6 +12,25 @@ use crate::drafts::{strip_fences, with_body};
 use crate::prompt::PromptInput;
 use crate::provider::{ChatMessage, ChatRequest};
 
+/// The meta-prompt for one draft: the angle's instruction, the task and context, the template.
+fn ask(request: &PromptGenerationRequest, template: &str, instruction: &str) -> ChatRequest {
+    let mut ask = format!("{instruction}\n\n");
+    if let Some(task) = request.task.as_deref().filter(|t| !t.trim().is_empty()) {
+        ask.push_str(&format!("The prompt's task: {task}\n"));
+    }
+    if let Some(context) = request.context.as_deref().filter(|c| !c.trim().is_empty()) {
+        ask.push_str(&format!("Context: {context}\n"));
+    }
+    ask.push_str(&format!("\n<template>\n{template}\n</template>"));
+    let mut call = ChatRequest::new(
+        "",
+        vec![ChatMessage::system(SYSTEM), ChatMessage::user(ask)],
+    );
+    call.temperature = Some(0.8);
+    call.max_tokens = 1024;
+    call
+}
+
 /// Drafts this similar to a kept one (or to the start) are the same idea twice.
 const NEAR_DUPLICATE: f64 = 0.92;
 
@@ -57,29 +76,27 @@ pub(super) async fn write_candidates(
     let mut drafts = 0;
     let mut near_duplicates = 0;
     let mut kept_texts: Vec<String> = vec![template.to_string()];
-    for sample in 0..count {
+    // All drafts at once (the client bounds how many are in flight), read in sample order so
+    // the same answers give the same candidates.
+    let calls = (0..count).map(|sample| {
+        let (_, instruction) = ANGLES[sample % ANGLES.len()];
+        model.chat(ask(request, template, instruction), sample as u32, None)
+    });
+    let answers = futures_util::future::join_all(calls).await;
+    let mut failures: Vec<String> = Vec::new();
+    for (sample, answer) in answers.into_iter().enumerate() {
         let (angle, instruction) = ANGLES[sample % ANGLES.len()];
-        let mut ask = format!("{instruction}\n\n");
-        if let Some(task) = request.task.as_deref().filter(|t| !t.trim().is_empty()) {
-            ask.push_str(&format!("The prompt's task: {task}\n"));
-        }
-        if let Some(context) = request.context.as_deref().filter(|c| !c.trim().is_empty()) {
-            ask.push_str(&format!("Context: {context}\n"));
-        }
-        ask.push_str(&format!("\n<template>\n{template}\n</template>"));
-        let mut call = ChatRequest::new(
-            "",
-            vec![ChatMessage::system(SYSTEM), ChatMessage::user(ask)],
-        );
-        call.temperature = Some(0.8);
-        call.max_tokens = 1024;
-        let answered = match model.chat(call, sample as u32, None).await {
+        let answered = match answer {
             Ok(answered) => answered,
             Err(error) => {
-                notes.push(format!(
-                    "a model call failed, so fewer model candidates: {error}"
-                ));
-                break; // the budget, a cancel or a dead provider: the next call fares no better
+                let error = error.to_string();
+                if !failures.contains(&error) {
+                    notes.push(format!(
+                        "a model call failed, so fewer model candidates: {error}"
+                    ));
+                    failures.push(error);
+                }
+                continue;
             }
         };
         drafts += 1;
