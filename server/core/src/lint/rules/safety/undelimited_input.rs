@@ -286,24 +286,24 @@ fn separator(line: &str) -> Option<char> {
         .then_some(first)
 }
 
-/// An XML name from a field path's last segment.
+/// An XML name from a field path's last segment, in ASCII: [`in_element`] recognises ASCII
+/// tag names only, so a non-ASCII name would leave the input looking undelimited and the fix
+/// would wrap it again.
 fn tag_name(field: &str) -> String {
     let last = field.rsplit('.').next().unwrap_or(field);
     let name: String = last
         .chars()
         .map(|c| {
-            if c.is_alphanumeric() || c == '_' || c == '-' {
+            if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
                 c
             } else {
                 '_'
             }
         })
         .collect();
-    if name
-        .chars()
-        .next()
-        .is_some_and(|c| c.is_alphabetic() || c == '_')
-    {
+    if !name.chars().any(|c| c.is_ascii_alphanumeric()) {
+        "input".to_string()
+    } else if name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') {
         name
     } else {
         format!("input_{name}")
@@ -381,6 +381,36 @@ mod tests {
             ),
             "{found:?}"
         );
+    }
+
+    #[test]
+    fn tag_names_are_ascii_so_a_wrapped_input_counts_as_delimited() {
+        assert_eq!(super::tag_name("ticket"), "ticket");
+        assert_eq!(super::tag_name("número"), "n_mero");
+        assert_eq!(super::tag_name("名前"), "input");
+        assert_eq!(super::tag_name("2nd"), "input_2nd");
+        let options = LintOptions {
+            untrusted_inputs: vec!["texte_é".into()],
+            ..LintOptions::default()
+        };
+        let fix_once = |source: &str| {
+            let found = check_with(
+                &RULE,
+                Format::Dotprompt,
+                source,
+                options.clone(),
+                &NoWorkspace,
+            );
+            let fixes: Vec<_> = found.iter().filter_map(|f| f.fixes.first()).collect();
+            (found.len(), crate::lint::apply_fixes(source, &fixes).0)
+        };
+        let source = "Be brief.\nTranslate: {{texte_é}}\nThanks.";
+        let (flagged, once) = fix_once(source);
+        assert_eq!(flagged, 1);
+        assert!(once.contains("<texte__>"), "{once}");
+        let (flagged_again, twice) = fix_once(&once);
+        assert_eq!(flagged_again, 0, "still flagged after the fix:\n{once}");
+        assert_eq!(twice, once, "the fix wraps only once");
     }
 
     #[test]
