@@ -258,25 +258,10 @@ impl ModelClient {
     /// cancellation as chat calls.
     pub async fn embed(&self, inputs: &[String]) -> Result<Embeddings, CallError> {
         let _permit = self.permit().await?;
-        let attempts = AtomicU64::new(0);
-        let call = || async {
-            attempts.fetch_add(1, Ordering::Relaxed);
-            self.provider.embed(&self.embedding_model, inputs).await
-        };
-        let retried = call
-            .retry(self.backoff())
-            .sleep(tokio::time::sleep)
-            .when(ProviderError::is_retryable)
-            .adjust(|error, delay| self.adjust(error, delay));
-        let result = tokio::select! {
-            biased;
-            () = self.cancel.cancelled() => return Err(CallError::Cancelled),
-            result = retried => result,
-        };
-        result.map_err(|error| CallError::Provider {
-            error,
-            attempts: attempts.load(Ordering::Relaxed) as usize,
-        })
+        let (embeddings, _) = self
+            .retrying(|| self.provider.embed(&self.embedding_model, inputs))
+            .await?;
+        Ok(embeddings)
     }
 
     async fn permit(&self) -> Result<tokio::sync::SemaphorePermit<'_>, CallError> {
@@ -295,12 +280,22 @@ impl ModelClient {
         request: &ChatRequest,
         sink: Option<Sink<'_>>,
     ) -> Result<(Completion, usize), CallError> {
+        self.retrying(|| self.provider.chat(request, sink)).await
+    }
+
+    /// Runs `call` until it succeeds, fails for good or runs out of retries, or the client is
+    /// cancelled; returns its answer and how many attempts it took. Every retry counts in the
+    /// run's totals.
+    async fn retrying<T, F>(&self, call: impl Fn() -> F) -> Result<(T, usize), CallError>
+    where
+        F: std::future::Future<Output = Result<T, ProviderError>>,
+    {
         let attempts = AtomicU64::new(0);
-        let call = || async {
+        let counted = || {
             attempts.fetch_add(1, Ordering::Relaxed);
-            self.provider.chat(request, sink).await
+            call()
         };
-        let retried = call
+        let retried = counted
             .retry(self.backoff())
             .sleep(tokio::time::sleep)
             .when(ProviderError::is_retryable)
@@ -316,7 +311,7 @@ impl ModelClient {
         };
         let attempts = attempts.load(Ordering::Relaxed) as usize;
         result
-            .map(|completion| (completion, attempts))
+            .map(|answer| (answer, attempts))
             .map_err(|error| CallError::Provider { error, attempts })
     }
 
