@@ -8,15 +8,22 @@
 //! cache = true         # reuse answers to identical requests across runs
 //! ```
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Duration;
 
 use promptopt_core::models::ModelTable;
 use serde::Deserialize;
 
 use crate::client::{ClientOptions, ModelClient, ResponseCache, RetryPolicy};
 use crate::provider::{Overrides, ProviderConfig, ProviderConfigError};
+
+/// Where a project's response cache lives: `.promptopt/cache/responses` under its root.
+pub fn cache_dir(project_root: &Path) -> PathBuf {
+    project_root
+        .join(".promptopt")
+        .join("cache")
+        .join("responses")
+}
 
 /// A run's spending limit when nothing sets one: enough for a few hundred cases on a small
 /// model, small enough that a mistake costs little.
@@ -95,12 +102,13 @@ impl EngineSettings {
         })
     }
 
-    /// The client for the configured provider (`None` for the built-in engine), caching under
-    /// `cache_dir` when caching is on.
+    /// The client for the configured provider (`None` for the built-in engine). With caching
+    /// on, answers are kept under the project's [`cache_dir`] when there is a project, else in
+    /// memory.
     pub fn client(
         &self,
         models: &ModelTable,
-        cache_dir: Option<PathBuf>,
+        project_root: Option<&Path>,
     ) -> Result<Option<ModelClient>, ProviderConfigError> {
         let Some(config) = &self.provider else {
             return Ok(None);
@@ -117,18 +125,13 @@ impl EngineSettings {
         };
         let mut client = ModelClient::new(provider, &config.model, &options, models);
         if self.cache {
-            let cache = match cache_dir {
-                Some(dir) => ResponseCache::on_disk(dir),
+            let cache = match project_root {
+                Some(root) => ResponseCache::on_disk(cache_dir(root)),
                 None => ResponseCache::in_memory(),
             };
             client = client.with_cache(Arc::new(cache));
         }
         Ok(Some(client))
-    }
-
-    /// The per-call timeout, for messages.
-    pub fn timeout(&self) -> Option<Duration> {
-        self.provider.as_ref().map(|p| p.timeout)
     }
 }
 

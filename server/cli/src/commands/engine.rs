@@ -77,14 +77,9 @@ impl Session {
         let env = |name: &str| std::env::var(name).ok();
         let settings = EngineSettings::resolve(project.config_text(), &overrides, &env)
             .map_err(|e| CliError::Usage(e.to_string()))?;
-        let cache_dir = project
-            .root()
-            .join(".promptopt")
-            .join("cache")
-            .join("responses");
         let cancel = CancellationToken::new();
         let client = settings
-            .client(project.models(), Some(cache_dir))
+            .client(project.models(), Some(project.root()))
             .map_err(|e| CliError::Usage(e.to_string()))?
             .map(|client| client.with_cancellation(cancel.clone()));
         let runtime = tokio::runtime::Builder::new_multi_thread()

@@ -438,13 +438,8 @@ fn model_client(
     };
     let settings = EngineSettings::resolve(&project.text, &overrides, &env)
         .map_err(|e| settings_error(project, &e))?;
-    let cache = project
-        .root
-        .join(".promptopt")
-        .join("cache")
-        .join("responses");
     let client = settings
-        .client(project.config.base.models(), Some(cache))
+        .client(project.config.base.models(), Some(&project.root))
         .map_err(|e| settings_error(project, &e))?;
     Ok(client.map(|client| client.with_cancellation(cancel.clone())))
 }
