@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 use promptopt_core::lint::{Format, LintOptions};
-use promptopt_engine::generate::{self, PromptGenerationRequest, TEMPLATES};
+use promptopt_engine::generate::{self, PromptGenerationRequest, TEMPLATES, Template};
 use promptopt_engine::prompt::PromptInput;
 
 use crate::commands::engine::{ModelArgs, Session};
@@ -44,18 +44,18 @@ pub fn run(args: &GenerateArgs) -> Result<u8, CliError> {
             "give a --task (what the prompt is for) or a .prompt FILE to improve".into(),
         ));
     }
-    if let Some(id) = &args.template_id {
-        if !TEMPLATES.iter().any(|t| t.id.eq_ignore_ascii_case(id)) {
-            let known: Vec<String> = TEMPLATES
-                .iter()
-                .map(|t| format!("{} ({})", t.id, t.summary))
-                .collect();
-            return Err(CliError::Usage(format!(
-                "unknown --template `{id}`: use one of {}",
-                known.join("; ")
-            )));
-        }
-    }
+    // Checked before anything is opened, also when a FILE makes the template moot.
+    Template::find(args.template_id.as_deref()).map_err(|_| {
+        let known: Vec<String> = TEMPLATES
+            .iter()
+            .map(|t| format!("{} ({})", t.id, t.summary))
+            .collect();
+        CliError::Usage(format!(
+            "unknown --template `{}`: use one of {}",
+            args.template_id.as_deref().unwrap_or_default(),
+            known.join("; ")
+        ))
+    })?;
     let session = Session::open(&args.model, args.file.as_deref(), None)?;
     let existing = args
         .file

@@ -307,17 +307,14 @@ impl Pool {
         }
     }
 
-    /// One note for what was turned away (duplicates are expected and not worth one).
+    /// One note for what was turned away.
     fn rejection_note(&self) -> Option<String> {
         let reasons: Vec<String> = self
             .rejected
             .iter()
-            .filter_map(|(strategy, rejection)| match rejection {
-                Rejection::Duplicate => None,
-                Rejection::LintErrors(n) => Some(format!("{strategy} ({n} lint errors)")),
-                Rejection::DoesNotRender(why) => {
-                    Some(format!("{strategy} (does not render: {why})"))
-                }
+            .map(|(strategy, rejection)| match rejection {
+                Rejection::LintErrors(n) => format!("{strategy} ({n} lint errors)"),
+                Rejection::DoesNotRender(why) => format!("{strategy} (does not render: {why})"),
             })
             .collect();
         (!reasons.is_empty()).then(|| format!("left out: {}", reasons.join("; ")))
@@ -363,8 +360,7 @@ impl Pool {
     ) {
         let label = strategies.join("+");
         if !self.seen.insert(normalized(source)) {
-            self.rejected.push((label, Rejection::Duplicate));
-            return;
+            return; // expected when strategies overlap: not worth a note
         }
         let scored = candidate(
             base,
@@ -401,7 +397,6 @@ impl Pool {
 
 #[derive(Debug, Clone, PartialEq)]
 enum Rejection {
-    Duplicate,
     LintErrors(usize),
     DoesNotRender(String),
 }
