@@ -7,8 +7,8 @@ use futures_util::future::BoxFuture;
 use reqwest::Client;
 use serde_json::{Value, json};
 
-use super::http::{self, json_body};
-use super::sse::{self, Event, Partial};
+use super::http;
+use super::sse::{Event, Partial};
 use super::{ApiKey, ChatRequest, Completion, Provider, ProviderError, Role, Sink, Usage};
 
 pub const DEFAULT_BASE_URL: &str = "https://api.anthropic.com";
@@ -53,14 +53,16 @@ impl Anthropic {
             "ANTHROPIC_API_KEY",
         )
         .await?;
-        if request.stream {
-            sse::read(response, decode, &request.model, sink, self.timeout).await
-        } else {
-            completion(
-                &json_body(response, &url, self.timeout).await?,
-                &request.model,
-            )
-        }
+        http::answer(
+            response,
+            request,
+            sink,
+            &url,
+            self.timeout,
+            decode,
+            completion,
+        )
+        .await
     }
 }
 

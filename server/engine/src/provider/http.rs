@@ -8,7 +8,7 @@ use reqwest::header::{HeaderMap, RETRY_AFTER};
 use reqwest::{Client, Response, StatusCode};
 use serde_json::Value;
 
-use super::ProviderError;
+use super::{ChatRequest, Completion, ProviderError, Sink, sse};
 
 /// Installs rustls' ring provider once per process: reqwest is built without a default crypto
 /// provider so the build needs no C toolchain beyond what `ring` uses.
@@ -135,6 +135,24 @@ pub(super) fn parse_json(body: &[u8]) -> Result<Value, ProviderError> {
         let preview: String = String::from_utf8_lossy(body).chars().take(120).collect();
         ProviderError::Malformed(format!("invalid JSON ({e}): {preview:?}"))
     })
+}
+
+/// A successful call's answer: read as a stream of events with `decode` when the request
+/// asked for one, else as one JSON body read by `parse`.
+pub(super) async fn answer(
+    response: Response,
+    request: &ChatRequest,
+    sink: Option<Sink<'_>>,
+    url: &str,
+    timeout: Duration,
+    decode: sse::Decode,
+    parse: fn(&Value, &str) -> Result<Completion, ProviderError>,
+) -> Result<Completion, ProviderError> {
+    if request.stream {
+        sse::read(response, decode, &request.model, sink, timeout).await
+    } else {
+        parse(&json_body(response, url, timeout).await?, &request.model)
+    }
 }
 
 /// The body of a successful non-streamed answer.

@@ -7,8 +7,8 @@ use futures_util::future::BoxFuture;
 use reqwest::Client;
 use serde_json::{Value, json};
 
-use super::http::{self, json_body};
-use super::sse::{self, Event, Partial};
+use super::http;
+use super::sse::{Event, Partial};
 use super::{
     ApiKey, ChatRequest, Completion, Embeddings, Provider, ProviderError, Role, Sink, Usage,
 };
@@ -81,14 +81,16 @@ impl OpenAiCompatible {
     ) -> Result<Completion, ProviderError> {
         let url = self.url(&request.model, "chat/completions");
         let response = self.send(&url, &body(request)).await?;
-        if request.stream {
-            sse::read(response, decode, &request.model, sink, self.timeout).await
-        } else {
-            completion(
-                &json_body(response, &url, self.timeout).await?,
-                &request.model,
-            )
-        }
+        http::answer(
+            response,
+            request,
+            sink,
+            &url,
+            self.timeout,
+            decode,
+            completion,
+        )
+        .await
     }
 
     async fn embed_call(
@@ -101,7 +103,7 @@ impl OpenAiCompatible {
             .send(&url, &json!({"model": model, "input": inputs}))
             .await?;
         embeddings(
-            &json_body(response, &url, self.timeout).await?,
+            &http::json_body(response, &url, self.timeout).await?,
             inputs.len(),
         )
     }
