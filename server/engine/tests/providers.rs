@@ -38,9 +38,14 @@ fn openai(fake: &FakeProvider, timeout: Duration) -> Arc<dyn Provider> {
 }
 
 fn client(fake: &FakeProvider, options: &ClientOptions) -> ModelClient {
+    client_for(fake, "local-model", options)
+}
+
+/// A client for `model`, priced from the embedded model table when it knows it.
+fn client_for(fake: &FakeProvider, model: &str, options: &ClientOptions) -> ModelClient {
     ModelClient::new(
         openai(fake, Duration::from_secs(5)),
-        "local-model",
+        model,
         options,
         ModelTable::embedded(),
     )
@@ -259,12 +264,7 @@ async fn the_budget_stops_the_run_before_a_call_could_exceed_it() {
         ..options()
     };
     // gpt-4o: $2.50 in / $10 out per million tokens. 512 output tokens cost at most $0.00512.
-    let client = ModelClient::new(
-        openai(&fake, Duration::from_secs(5)),
-        "gpt-4o",
-        &options,
-        ModelTable::embedded(),
-    );
+    let client = client_for(&fake, "gpt-4o", &options);
     let first = client.chat(ask("one two three"), 0, None).await.unwrap();
     let cost = first.cost_usd.unwrap();
     assert!(cost > 0.0 && cost < 0.001, "{cost}");
@@ -288,12 +288,7 @@ async fn a_long_queue_does_not_exhaust_the_budget_on_paper() {
         concurrency: 2,
         ..options()
     };
-    let client = ModelClient::new(
-        openai(&fake, Duration::from_secs(5)),
-        "gpt-4o",
-        &options,
-        ModelTable::embedded(),
-    );
+    let client = client_for(&fake, "gpt-4o", &options);
     let calls: Vec<_> = (0..10)
         .map(|i| {
             let client = client.clone();
