@@ -1,7 +1,26 @@
-//! The registry and the audit log behind one repository trait.
+//! The prompt registry and the audit trail, behind one repository trait.
 //!
-//! Will own (issue 6): versions, feedback, approvals, labels and the tamper-evident event log,
-//! in SQLite (the embedded default) and Postgres (for teams), with migrations.
+//! - [`Repository`] is the contract: versions, feedback, evaluations, review gating, labels,
+//!   rollback, drift alerts and the audit trail. [`SqliteStore`] implements it (embedded,
+//!   one file in `.promptopt/`); a Postgres store for teams will pass the same contract tests.
+//! - State is derived from append-only rows: every table refuses UPDATE and DELETE, and every
+//!   change is an event in the tamper-evident [`audit`] log.
+//!
 //! Must not know: LSP, HTTP. Only this crate knows SQL.
-//!
-//! Empty until issue 6 lands; it exists so the workspace shows where that work goes.
+
+pub mod audit;
+mod clock;
+pub mod drift;
+mod error;
+pub mod ids;
+pub mod model;
+mod repository;
+pub mod review;
+mod sqlite;
+
+pub use clock::parse_since;
+pub use error::{Result, StoreError};
+pub use ids::{EventId, PromptId, SessionId, UserId, VersionId};
+pub use model::*;
+pub use repository::{AuditFilter, Recorded, Repository};
+pub use sqlite::{DATABASE_FILE, SqliteStore, StoreOptions};

@@ -1,0 +1,432 @@
+//! The embedded store: one SQLite file in WAL mode, one writer thread with group commit, and
+//! read-only connections for queries.
+
+mod ops;
+mod queries;
+mod schema;
+mod writer;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard};
+
+use rusqlite::{Connection, params};
+
+use crate::audit::keys::{AuditKey, KeyRing, Vault};
+use crate::audit::{AuditEventRecord, Checkpoint, KeyId, Verdict};
+use crate::error::{Result, StoreError};
+use crate::ids::{EventId, PromptId, SessionId, UserId, VersionId};
+use crate::model::{
+    Alert, Annotation, Approval, Deployment, EvaluationRecord, FeedbackPayload, Label, NewVersion,
+    PromptSummary, ReviewRequest, RollbackRequest, RolledBack, Saved, Version,
+};
+use crate::repository::{AuditFilter, Recorded, Repository};
+use queries::Damaged;
+use writer::Writer;
+
+/// The database file's name inside the state directory.
+pub const DATABASE_FILE: &str = "promptopt.db";
+
+/// How to open a store.
+#[derive(Debug, Clone)]
+pub struct StoreOptions {
+    /// The state directory (`.promptopt/` at the workspace root by default).
+    pub dir: PathBuf,
+    /// Where the audit keys are. A new store uses the OS keyring when it works, else
+    /// `<dir>/keys/`; an existing store uses the vault it was created with unless this says
+    /// otherwise (the keys were moved).
+    pub vault: Option<Vault>,
+}
+
+impl StoreOptions {
+    pub fn in_dir(dir: impl Into<PathBuf>) -> Self {
+        Self {
+            dir: dir.into(),
+            vault: None,
+        }
+    }
+
+    /// Keys as files in `<dir>/keys/`: for tests and machines without a keyring.
+    pub fn with_key_dir(dir: impl Into<PathBuf>) -> Self {
+        let dir = dir.into();
+        Self {
+            vault: Some(Vault::Dir(dir.join("keys"))),
+            dir,
+        }
+    }
+}
+
+/// What the writer and the readers share.
+pub(crate) struct Shared {
+    pub store_id: String,
+    pub session: SessionId,
+    pub path: PathBuf,
+    vault: Vault,
+    keys: RwLock<KeyRing>,
+    readers: Mutex<Vec<Connection>>,
+}
+
+impl Shared {
+    pub fn keys(&self) -> Result<RwLockReadGuard<'_, KeyRing>> {
+        self.keys.read().map_err(|_| StoreError::Closed)
+    }
+
+    pub fn database(&self, error: impl std::fmt::Display) -> StoreError {
+        StoreError::Database {
+            path: self.path.display().to_string(),
+            reason: error.to_string(),
+        }
+    }
+
+    fn damaged(&self, damaged: Damaged) -> StoreError {
+        self.database(damaged.0)
+    }
+
+    /// Reload the key ring from the store's records (another process may have rotated).
+    fn reload_keys(&self, conn: &Connection) -> Result<()> {
+        let recorded = queries::recorded_keys(conn).map_err(|d| self.damaged(d))?;
+        let ring = KeyRing::load(&self.vault, &self.store_id, &recorded)?;
+        *self.keys.write().map_err(|_| StoreError::Closed)? = ring;
+        Ok(())
+    }
+
+    fn with_reader<T>(
+        &self,
+        read: impl FnOnce(&Connection) -> std::result::Result<T, StoreError>,
+    ) -> Result<T> {
+        let pooled = self.readers.lock().ok().and_then(|mut pool| pool.pop());
+        let conn = match pooled {
+            Some(conn) => conn,
+            None => schema::open_reader(&self.path).map_err(|error| self.database(error))?,
+        };
+        // A read sees one snapshot, even across several statements.
+        conn.execute_batch("BEGIN")
+            .map_err(|error| self.database(error))?;
+        let result = read(&conn);
+        let _ = conn.execute_batch("COMMIT");
+        if let Ok(mut pool) = self.readers.lock() {
+            pool.push(conn);
+        }
+        result
+    }
+}
+
+/// The SQLite store. Cheap to clone; the writer stops (signing the head) when the last clone is
+/// dropped.
+#[derive(Clone)]
+pub struct SqliteStore {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    shared: Arc<Shared>,
+    writer: Writer,
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        self.writer.shutdown();
+    }
+}
+
+impl std::fmt::Debug for SqliteStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqliteStore")
+            .field("path", &self.inner.shared.path)
+            .field("store_id", &self.inner.shared.store_id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SqliteStore {
+    /// Open (creating if needed) the store in `options.dir`.
+    pub fn open(options: StoreOptions) -> Result<Self> {
+        let io = |reason: String| StoreError::Io {
+            path: options.dir.display().to_string(),
+            reason,
+        };
+        std::fs::create_dir_all(&options.dir).map_err(|error| io(error.to_string()))?;
+        let path = options.dir.join(DATABASE_FILE);
+        let conn = schema::open_writer(&path).map_err(|reason| StoreError::Database {
+            path: path.display().to_string(),
+            reason,
+        })?;
+        let (store_id, vault, keys) = initialize(&conn, &options, &path)?;
+        let shared = Arc::new(Shared {
+            store_id,
+            session: SessionId::generate(),
+            path,
+            vault,
+            keys: RwLock::new(keys),
+            readers: Mutex::new(Vec::new()),
+        });
+        let writer = Writer::spawn(conn, Arc::clone(&shared))?;
+        Ok(Self {
+            inner: Arc::new(Inner { shared, writer }),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.inner.shared.path
+    }
+
+    pub fn store_id(&self) -> &str {
+        &self.inner.shared.store_id
+    }
+
+    pub fn session_id(&self) -> SessionId {
+        self.inner.shared.session
+    }
+
+    /// Finish queued writes and sign the head now, rather than when the last clone drops.
+    pub fn close(&self) {
+        self.inner.writer.shutdown();
+    }
+
+    async fn read<T, F>(&self, read: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection, &Shared) -> Result<T> + Send + 'static,
+    {
+        let shared = Arc::clone(&self.inner.shared);
+        tokio::task::spawn_blocking(move || shared.with_reader(|conn| read(conn, &shared)))
+            .await
+            .map_err(|_| StoreError::Closed)?
+    }
+
+    async fn write<T, F>(&self, work: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut writer::Tx<'_>) -> Result<T> + Send + 'static,
+    {
+        self.inner.writer.run(work).await
+    }
+}
+
+/// Create or read the store's identity and keys, under the write lock so two processes opening
+/// a new store at once agree.
+fn initialize(
+    conn: &Connection,
+    options: &StoreOptions,
+    path: &Path,
+) -> Result<(String, Vault, KeyRing)> {
+    let database = |reason: String| StoreError::Database {
+        path: path.display().to_string(),
+        reason,
+    };
+    conn.execute_batch("BEGIN IMMEDIATE")
+        .map_err(|error| database(error.to_string()))?;
+    let result = (|| {
+        let store_id = match queries::meta(conn, "store_id").map_err(|d| database(d.0))? {
+            Some(id) => id,
+            None => {
+                let id = uuid::Uuid::now_v7().to_string();
+                conn.execute(
+                    "INSERT INTO meta (key, value) VALUES ('store_id', ?1)",
+                    params![id],
+                )
+                .map_err(|error| database(error.to_string()))?;
+                id
+            }
+        };
+        let recorded_vault = queries::meta(conn, "vault")
+            .map_err(|d| database(d.0))?
+            .and_then(|text| Vault::parse(&text));
+        let vault = match (&options.vault, recorded_vault) {
+            (Some(vault), _) => vault.clone(),
+            (None, Some(vault)) => vault,
+            (None, None) if Vault::keyring_works(&store_id) => Vault::Keyring,
+            (None, None) => Vault::Dir(options.dir.join("keys")),
+        };
+        if queries::meta(conn, "vault")
+            .map_err(|d| database(d.0))?
+            .is_none()
+        {
+            conn.execute(
+                "INSERT INTO meta (key, value) VALUES ('vault', ?1)",
+                params![vault.describe()],
+            )
+            .map_err(|error| database(error.to_string()))?;
+        }
+        let recorded = queries::recorded_keys(conn).map_err(|d| database(d.0))?;
+        let keys = if recorded.is_empty() {
+            let (key, secret) = AuditKey::generate()?;
+            vault.save(&store_id, key.id(), &secret)?;
+            conn.execute(
+                "INSERT INTO audit_keys (key_id, public_key, created_at) VALUES (?1, ?2, ?3)",
+                params![
+                    key.id().as_str(),
+                    key.public().as_bytes().to_vec(),
+                    crate::clock::now()
+                ],
+            )
+            .map_err(|error| database(error.to_string()))?;
+            KeyRing::single(key)
+        } else {
+            KeyRing::load(&vault, &store_id, &recorded)?
+        };
+        Ok((store_id, vault, keys))
+    })();
+    let end = if result.is_ok() { "COMMIT" } else { "ROLLBACK" };
+    conn.execute_batch(end)
+        .map_err(|error| database(error.to_string()))?;
+    result
+}
+
+impl Repository for SqliteStore {
+    async fn save_version(&self, new: NewVersion) -> Result<Saved> {
+        ops::validate_new_version(&new)?;
+        self.write(move |tx| ops::save_version(tx, new, true).map(|(saved, _)| saved))
+            .await
+    }
+
+    async fn save_candidate(&self, new: NewVersion) -> Result<Version> {
+        ops::validate_new_version(&new)?;
+        self.write(move |tx| ops::save_version(tx, new, false).map(|(saved, _)| saved))
+            .await
+            .map(|saved| saved.version().clone())
+    }
+
+    async fn version(&self, id: VersionId) -> Result<Option<Version>> {
+        self.read(move |conn, shared| queries::version(conn, id).map_err(|d| shared.damaged(d)))
+            .await
+    }
+
+    async fn head(&self, prompt: &PromptId) -> Result<Option<Version>> {
+        let prompt = prompt.clone();
+        self.read(move |conn, shared| queries::head(conn, &prompt).map_err(|d| shared.damaged(d)))
+            .await
+    }
+
+    async fn versions(&self, prompt: &PromptId) -> Result<Vec<Version>> {
+        let prompt = prompt.clone();
+        self.read(move |conn, shared| {
+            queries::versions(conn, &prompt).map_err(|d| shared.damaged(d))
+        })
+        .await
+    }
+
+    async fn prompts(&self) -> Result<Vec<PromptSummary>> {
+        self.read(|conn, shared| queries::prompts(conn).map_err(|d| shared.damaged(d)))
+            .await
+    }
+
+    async fn labels(&self, prompt: &PromptId) -> Result<Vec<(Label, VersionId)>> {
+        let prompt = prompt.clone();
+        self.read(move |conn, shared| queries::labels(conn, &prompt).map_err(|d| shared.damaged(d)))
+            .await
+    }
+
+    async fn submit_feedback(&self, feedback: FeedbackPayload) -> Result<Recorded> {
+        ops::validate_note("notes", feedback.notes.as_deref())?;
+        self.write(move |tx| ops::submit_feedback(tx, feedback))
+            .await
+    }
+
+    async fn record_evaluation(&self, evaluation: EvaluationRecord) -> Result<Recorded> {
+        ops::validate_evaluation(&evaluation)?;
+        self.write(move |tx| ops::record_evaluation(tx, evaluation))
+            .await
+    }
+
+    async fn annotate(&self, annotation: Annotation) -> Result<EventId> {
+        ops::validate_note("note", Some(&annotation.note))?;
+        self.write(move |tx| ops::annotate(tx, annotation)).await
+    }
+
+    async fn set_favorite(&self, version: VersionId, user: UserId, favorite: bool) -> Result<()> {
+        self.write(move |tx| ops::set_favorite(tx, version, user, favorite))
+            .await
+    }
+
+    async fn favorites(&self, user: &UserId) -> Result<Vec<VersionId>> {
+        let user = user.clone();
+        self.read(move |conn, shared| {
+            queries::favorites(conn, &user).map_err(|d| shared.damaged(d))
+        })
+        .await
+    }
+
+    async fn request_review(&self, request: ReviewRequest) -> Result<Version> {
+        ops::validate_note("note", request.note.as_deref())?;
+        self.write(move |tx| ops::request_review(tx, request)).await
+    }
+
+    async fn approve(&self, approval: Approval) -> Result<Version> {
+        ops::validate_note("note", approval.note.as_deref())?;
+        self.write(move |tx| ops::approve(tx, approval)).await
+    }
+
+    async fn deploy(&self, deployment: Deployment) -> Result<Version> {
+        ops::validate_note("deploy ref", deployment.deploy_ref.as_deref())?;
+        self.write(move |tx| ops::deploy(tx, deployment)).await
+    }
+
+    async fn rollback(&self, request: RollbackRequest) -> Result<RolledBack> {
+        ops::validate_reason(&request.reason)?;
+        self.write(move |tx| ops::rollback(tx, request)).await
+    }
+
+    async fn history(&self, prompt: &PromptId) -> Result<Vec<AuditEventRecord>> {
+        self.audit_records(AuditFilter {
+            since: None,
+            prompt_id: Some(prompt.clone()),
+        })
+        .await
+    }
+
+    async fn audit_records(&self, filter: AuditFilter) -> Result<Vec<AuditEventRecord>> {
+        self.read(move |conn, shared| {
+            let entries =
+                queries::entries_matching(conn, filter.prompt_id.as_ref(), filter.since.as_deref())
+                    .map_err(|d| shared.damaged(d))?;
+            ops::open_entries(conn, shared, &entries)
+        })
+        .await
+    }
+
+    async fn alerts(&self, prompt: Option<PromptId>) -> Result<Vec<Alert>> {
+        self.read(move |conn, shared| {
+            queries::alerts(conn, prompt.as_ref()).map_err(|d| shared.damaged(d))
+        })
+        .await
+    }
+
+    async fn verify(&self, saved: Option<Checkpoint>) -> Result<Verdict> {
+        self.read(move |conn, shared| {
+            shared.reload_keys(conn)?;
+            let entries = queries::entries(conn).map_err(|d| shared.damaged(d))?;
+            let checkpoints =
+                queries::checkpoints(conn, &shared.store_id).map_err(|d| shared.damaged(d))?;
+            let keys = shared.keys()?;
+            Ok(crate::audit::verify::verify(
+                &shared.store_id,
+                &entries,
+                &checkpoints,
+                &keys,
+                saved.as_ref(),
+            ))
+        })
+        .await
+    }
+
+    async fn checkpoint(&self) -> Result<Checkpoint> {
+        self.write(|tx| tx.sign_checkpoint()).await
+    }
+
+    async fn rotate_keys(&self, user: UserId) -> Result<KeyId> {
+        self.write(move |tx| ops::rotate_keys(tx, user)).await
+    }
+}
+
+impl Shared {
+    /// Make `key` the current generation (after the rotation that recorded it commits).
+    pub(crate) fn make_current(&self, key: AuditKey) {
+        if let Ok(mut ring) = self.keys.write() {
+            ring.add_current(key);
+        }
+    }
+
+    pub(crate) fn vault(&self) -> &Vault {
+        &self.vault
+    }
+}

@@ -1,0 +1,713 @@
+//! The write operations, each run by the writer inside its own savepoint: read what the
+//! decision needs, append the event, then the rows derived from it.
+
+use rusqlite::{Connection, params};
+use serde_json::json;
+
+use super::Shared;
+use super::queries::{self, Damaged};
+use super::writer::Tx;
+use crate::audit::chain::{self, RawEntry};
+use crate::audit::keys::AuditKey;
+use crate::audit::{AuditEventRecord, EventType, KeyId};
+use crate::drift::PageHinkley;
+use crate::error::{Result, StoreError};
+use crate::ids::{EventId, PromptId, UserId, VersionId};
+use crate::model::{
+    Alert, Annotation, Approval, ContentHash, Deployment, EvaluationRecord, FeedbackPayload,
+    MAX_NOTE_BYTES, NewVersion, Origin, ReviewRequest, ReviewState, RollbackRequest, RolledBack,
+    Saved, Series, Version,
+};
+use crate::repository::Recorded;
+use crate::review::{self, Action, Verdict};
+
+/// The largest prompt the registry keeps.
+pub const MAX_CONTENT_BYTES: usize = 4 * 1024 * 1024;
+/// How many recent observations a drift monitor looks at.
+const DRIFT_WINDOW: usize = 1000;
+
+pub fn validate_note(field: &str, text: Option<&str>) -> Result<()> {
+    match text {
+        Some(text) if text.len() > MAX_NOTE_BYTES => Err(StoreError::Invalid(format!(
+            "the {field} is {} bytes; at most {MAX_NOTE_BYTES} are kept",
+            text.len()
+        ))),
+        Some(text) if text.contains('\0') => Err(StoreError::Invalid(format!(
+            "the {field} contains a NUL character"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+pub fn validate_reason(reason: &str) -> Result<()> {
+    if reason.trim().is_empty() {
+        return Err(StoreError::Invalid(
+            "a reason is required: say why, for the audit trail".into(),
+        ));
+    }
+    validate_note("reason", Some(reason))
+}
+
+pub fn validate_new_version(new: &NewVersion) -> Result<()> {
+    if new.content.len() > MAX_CONTENT_BYTES {
+        return Err(StoreError::Invalid(format!(
+            "the prompt is {} bytes; the registry keeps prompts up to {MAX_CONTENT_BYTES}",
+            new.content.len()
+        )));
+    }
+    if new.content.contains('\0') {
+        return Err(StoreError::Invalid(
+            "the prompt contains a NUL character".into(),
+        ));
+    }
+    validate_note("message", new.message.as_deref())?;
+    validate_note("strategy", new.strategy.as_deref())?;
+    validate_note("template id", new.template_id.as_deref())?;
+    validate_score(new.score)
+}
+
+fn validate_score(score: Option<f64>) -> Result<()> {
+    match score {
+        Some(score) if !score.is_finite() || !(0.0..=5.0).contains(&score) => Err(
+            StoreError::Invalid(format!("a score is between 0 and 5, not {score}")),
+        ),
+        _ => Ok(()),
+    }
+}
+
+pub fn validate_evaluation(evaluation: &EvaluationRecord) -> Result<()> {
+    validate_score(Some(evaluation.score))?;
+    if evaluation.evaluator.trim().is_empty() || evaluation.evaluator.len() > 256 {
+        return Err(StoreError::Invalid(
+            "an evaluation names its evaluator (1–256 bytes): `builtin/1` or the model".into(),
+        ));
+    }
+    Ok(())
+}
+
+fn damaged<'a>(tx: &Tx<'a>) -> impl Fn(Damaged) -> StoreError + 'a {
+    let shared = tx.shared();
+    move |damaged| shared.database(damaged.0)
+}
+
+fn sql<'a>(tx: &Tx<'a>) -> impl Fn(rusqlite::Error) -> StoreError + 'a {
+    let shared = tx.shared();
+    move |error| shared.database(error)
+}
+
+fn record(tx: &Tx<'_>, event_type: EventType, user: &UserId) -> AuditEventRecord {
+    AuditEventRecord::new(event_type, user.clone(), tx.shared().session)
+}
+
+fn no_versions(prompt: &PromptId) -> StoreError {
+    StoreError::NotFound(format!(
+        "no version of `{prompt}` is recorded: save it first (`promptopt save FILE`)"
+    ))
+}
+
+fn head_of(tx: &Tx<'_>, prompt: &PromptId) -> Result<Version> {
+    queries::head(tx.conn(), prompt)
+        .map_err(damaged(tx))?
+        .ok_or_else(|| no_versions(prompt))
+}
+
+fn version_of(tx: &Tx<'_>, id: VersionId) -> Result<Version> {
+    queries::version(tx.conn(), id)
+        .map_err(damaged(tx))?
+        .ok_or_else(|| StoreError::NotFound(format!("no version {id} is recorded")))
+}
+
+/// `id` if given (it must be one of `prompt`'s versions), else the head.
+fn version_or_head(tx: &Tx<'_>, prompt: &PromptId, id: Option<VersionId>) -> Result<Version> {
+    match id {
+        None => head_of(tx, prompt),
+        Some(id) => {
+            let version = version_of(tx, id)?;
+            if &version.prompt_id != prompt {
+                return Err(StoreError::Invalid(format!(
+                    "version {id} belongs to `{}`, not `{prompt}`",
+                    version.prompt_id
+                )));
+            }
+            Ok(version)
+        }
+    }
+}
+
+fn event_type_for(origin: Origin) -> EventType {
+    match origin {
+        Origin::Manual => EventType::PromptVersionSaved,
+        Origin::Generated => EventType::PromptGenerated,
+        Origin::Refined => EventType::PromptRefined,
+        Origin::Rollback => EventType::RollbackTriggered,
+        Origin::Imported => EventType::PromptImported,
+    }
+}
+
+/// Score and line changes from `before` to `after`.
+fn deltas(before: &Version, content: &str, score: Option<f64>) -> serde_json::Value {
+    let diff = similar::TextDiff::from_lines(before.content.as_str(), content);
+    let (mut added, mut removed) = (0u32, 0u32);
+    for change in diff.iter_all_changes() {
+        match change.tag() {
+            similar::ChangeTag::Insert => added += 1,
+            similar::ChangeTag::Delete => removed += 1,
+            similar::ChangeTag::Equal => {}
+        }
+    }
+    let mut deltas = json!({ "linesAdded": added, "linesRemoved": removed });
+    if let (Some(before), Some(after)) = (before.score, score) {
+        deltas["scoreBefore"] = json!(before);
+        deltas["scoreAfter"] = json!(after);
+    }
+    deltas
+}
+
+fn insert_version(tx: &Tx<'_>, version: &Version, main_line: bool, seq: u64) -> Result<()> {
+    tx.conn()
+        .prepare_cached(
+            "INSERT INTO versions (id, prompt_id, parent_id, content, sha256, author, created_at, \
+             origin, strategy, score, message, main_line, event_seq) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+        )
+        .and_then(|mut statement| {
+            statement.execute(params![
+                version.id.to_string(),
+                version.prompt_id.as_str(),
+                version.parent_id.map(|id| id.to_string()),
+                version.content,
+                version.sha256.as_str(),
+                version.author.as_str(),
+                version.created_at,
+                version.origin.as_str(),
+                version.strategy,
+                version.score,
+                version.message,
+                main_line,
+                seq as i64,
+            ])
+        })
+        .map_err(sql(tx))?;
+    Ok(())
+}
+
+fn move_review(tx: &Tx<'_>, version: VersionId, state: ReviewState, seq: u64) -> Result<()> {
+    tx.conn()
+        .execute(
+            "INSERT INTO review_moves (version_id, state, event_seq) VALUES (?1, ?2, ?3)",
+            params![version.to_string(), state.as_str(), seq as i64],
+        )
+        .map_err(sql(tx))?;
+    Ok(())
+}
+
+fn move_label(
+    tx: &Tx<'_>,
+    prompt: &PromptId,
+    label: &str,
+    version: VersionId,
+    seq: u64,
+) -> Result<()> {
+    tx.conn()
+        .execute(
+            "INSERT INTO label_moves (prompt_id, label, version_id, event_seq) VALUES (?1, ?2, ?3, ?4)",
+            params![prompt.as_str(), label, version.to_string(), seq as i64],
+        )
+        .map_err(sql(tx))?;
+    Ok(())
+}
+
+/// Record a version: on the main line (it becomes the head, unless its content is the head's)
+/// or as a candidate beside it.
+pub fn save_version(tx: &mut Tx<'_>, new: NewVersion, main_line: bool) -> Result<(Saved, u64)> {
+    let head = queries::head(tx.conn(), &new.prompt_id).map_err(damaged(tx))?;
+    let sha256 = ContentHash::of(&new.content);
+    if let Some(head) = head
+        .as_ref()
+        .filter(|head| main_line && head.sha256 == sha256)
+    {
+        return Ok((
+            Saved::Unchanged {
+                version: head.clone(),
+            },
+            0,
+        ));
+    }
+    let version = Version {
+        id: VersionId::generate(),
+        prompt_id: new.prompt_id,
+        parent_id: head.as_ref().map(|head| head.id),
+        sha256,
+        author: new.author,
+        created_at: crate::clock::now(),
+        origin: new.origin,
+        strategy: new.strategy,
+        score: new.score,
+        message: new.message,
+        review: ReviewState::Draft,
+        content: new.content,
+    };
+    let mut event = record(tx, event_type_for(version.origin), &version.author)
+        .prompt(&version.prompt_id)
+        .version(version.id);
+    event.parent_id = version.parent_id;
+    event.template_id = new.template_id;
+    event.score = version.score;
+    event.origin = Some(version.origin.as_str().to_owned());
+    event.strategy = version.strategy.clone();
+    event.sha256 = Some(version.sha256.as_str().to_owned());
+    event.note = version.message.clone();
+    event.deltas = head
+        .as_ref()
+        .map(|head| deltas(head, &version.content, version.score));
+    if !main_line {
+        event.details = Some(json!({ "candidate": true }));
+    }
+    event.timestamp = version.created_at.clone();
+    let seq = tx.append(&event)?;
+    insert_version(tx, &version, main_line, seq)?;
+    Ok((Saved::Created { version }, seq))
+}
+
+/// Run the drift monitor of `series` for `prompt`; record an alert if it fires.
+fn watch_drift(tx: &mut Tx<'_>, prompt: &PromptId, series: Series) -> Result<Option<Alert>> {
+    let observations = queries::series_since_last_alert(tx.conn(), prompt, series, DRIFT_WINDOW)
+        .map_err(damaged(tx))?;
+    let values: Vec<f64> = observations.iter().map(|(_, value)| *value).collect();
+    let Some(shift) = PageHinkley::default().detect(&values) else {
+        return Ok(None);
+    };
+    let Some(&(through_seq, _)) = observations.get(shift.at) else {
+        return Ok(None);
+    };
+    let alert = Alert {
+        id: uuid::Uuid::now_v7().to_string(),
+        prompt_id: prompt.clone(),
+        series,
+        direction: shift.direction,
+        baseline: shift.baseline,
+        recent: shift.recent,
+        observations: (shift.at + 1) as u32,
+        raised_at: crate::clock::now(),
+    };
+    let monitor = UserId::new("promptopt/drift-monitor")
+        .map_err(|error| StoreError::Invalid(error.to_string()))?;
+    let mut event = record(tx, EventType::DriftDetected, &monitor).prompt(prompt);
+    event.timestamp = alert.raised_at.clone();
+    event.details = Some(json!({
+        "alertId": alert.id,
+        "series": series.as_str(),
+        "direction": alert.direction.as_str(),
+        "baseline": alert.baseline,
+        "recent": alert.recent,
+        "observations": alert.observations,
+        "monitor": { "test": "page-hinkley", "delta": PageHinkley::default().delta, "lambda": PageHinkley::default().lambda },
+    }));
+    let seq = tx.append(&event)?;
+    let inserted = tx
+        .conn()
+        .execute(
+            "INSERT OR IGNORE INTO alerts (id, prompt_id, series, direction, baseline, recent, \
+             observations, raised_at, through_seq, event_seq) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            params![
+                alert.id,
+                prompt.as_str(),
+                series.as_str(),
+                alert.direction.as_str(),
+                alert.baseline,
+                alert.recent,
+                alert.observations,
+                alert.raised_at,
+                through_seq as i64,
+                seq as i64,
+            ],
+        )
+        .map_err(sql(tx))?;
+    Ok((inserted == 1).then_some(alert))
+}
+
+pub fn submit_feedback(tx: &mut Tx<'_>, feedback: FeedbackPayload) -> Result<Recorded> {
+    let version = version_or_head(tx, &feedback.prompt_id, feedback.version_id)?;
+    let mut event = record(tx, EventType::FeedbackSubmitted, &feedback.user)
+        .prompt(&feedback.prompt_id)
+        .version(version.id);
+    event.score = Some(f64::from(feedback.score.get()));
+    event.feedback = feedback.notes.clone();
+    let seq = tx.append(&event)?;
+    tx.conn()
+        .execute(
+            "INSERT INTO feedback (event_seq, prompt_id, version_id, user, score) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![
+                seq as i64,
+                feedback.prompt_id.as_str(),
+                version.id.to_string(),
+                feedback.user.as_str(),
+                feedback.score.get(),
+            ],
+        )
+        .map_err(sql(tx))?;
+    let alert = watch_drift(tx, &feedback.prompt_id, Series::FeedbackRating)?;
+    Ok(Recorded {
+        event_id: event.event_id,
+        version_id: version.id,
+        alert,
+    })
+}
+
+pub fn record_evaluation(tx: &mut Tx<'_>, evaluation: EvaluationRecord) -> Result<Recorded> {
+    let version = version_or_head(tx, &evaluation.prompt_id, evaluation.version_id)?;
+    let mut event = record(tx, EventType::PromptEvaluated, &evaluation.user)
+        .prompt(&evaluation.prompt_id)
+        .version(version.id);
+    event.score = Some(evaluation.score);
+    event.evaluator = Some(evaluation.evaluator.clone());
+    event.details = Some(json!({
+        "passed": evaluation.passed,
+        "failed": evaluation.failed,
+        "result": evaluation.result,
+    }));
+    let seq = tx.append(&event)?;
+    tx.conn()
+        .execute(
+            "INSERT INTO evaluations (event_seq, prompt_id, version_id, score, evaluator) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![
+                seq as i64,
+                evaluation.prompt_id.as_str(),
+                version.id.to_string(),
+                evaluation.score,
+                evaluation.evaluator,
+            ],
+        )
+        .map_err(sql(tx))?;
+    let alert = watch_drift(tx, &evaluation.prompt_id, Series::EvaluationScore)?;
+    Ok(Recorded {
+        event_id: event.event_id,
+        version_id: version.id,
+        alert,
+    })
+}
+
+pub fn annotate(tx: &mut Tx<'_>, annotation: Annotation) -> Result<EventId> {
+    let version = version_of(tx, annotation.version_id)?;
+    if annotation.note.trim().is_empty() {
+        return Err(StoreError::Invalid("an annotation needs a note".into()));
+    }
+    let mut event = record(tx, EventType::PromptAnnotated, &annotation.user)
+        .prompt(&version.prompt_id)
+        .version(version.id);
+    event.note = Some(annotation.note);
+    event.details = annotation
+        .lines
+        .map(|(first, last)| json!({ "lines": [first, last] }));
+    tx.append(&event)?;
+    Ok(event.event_id)
+}
+
+pub fn set_favorite(tx: &mut Tx<'_>, id: VersionId, user: UserId, favorite: bool) -> Result<()> {
+    let version = version_of(tx, id)?;
+    let mut event = record(tx, EventType::FavoriteChanged, &user)
+        .prompt(&version.prompt_id)
+        .version(id);
+    event.details = Some(json!({ "favorite": favorite }));
+    let seq = tx.append(&event)?;
+    tx.conn()
+        .execute(
+            "INSERT INTO favorite_moves (version_id, user, favorite, event_seq) VALUES (?1, ?2, ?3, ?4)",
+            params![id.to_string(), user.as_str(), favorite, seq as i64],
+        )
+        .map_err(sql(tx))?;
+    Ok(())
+}
+
+/// Record a refusal, then report it: the AccessDenied entry commits, the caller gets the error.
+fn deny(
+    tx: &mut Tx<'_>,
+    version: &Version,
+    user: &UserId,
+    action: Action,
+    rule: review::Rule,
+) -> StoreError {
+    let mut event = record(tx, EventType::AccessDenied, user)
+        .prompt(&version.prompt_id)
+        .version(version.id);
+    event.action = Some(action.as_str().to_owned());
+    event.rule = Some(rule.as_str().to_owned());
+    event.reason = Some(rule.explain().to_owned());
+    match tx.append(&event) {
+        Ok(_) => StoreError::Denied { rule },
+        Err(error) => error,
+    }
+}
+
+fn overridden(
+    tx: &mut Tx<'_>,
+    version: &Version,
+    user: &UserId,
+    action: Action,
+    rule: review::Rule,
+    reason: String,
+) -> Result<u64> {
+    let mut event = record(tx, EventType::ApprovalOverridden, user)
+        .prompt(&version.prompt_id)
+        .version(version.id);
+    event.approver = Some(user.as_str().to_owned());
+    event.action = Some(action.as_str().to_owned());
+    event.rule = Some(rule.as_str().to_owned());
+    event.reason = Some(reason);
+    tx.append(&event)
+}
+
+pub fn request_review(tx: &mut Tx<'_>, request: ReviewRequest) -> Result<Version> {
+    let mut version = version_of(tx, request.version_id)?;
+    let by_author = version.author == request.user;
+    match review::decide(version.review, Action::RequestReview, by_author, None) {
+        Verdict::Allowed(to) => {
+            let mut event = record(tx, EventType::ReviewRequested, &request.user)
+                .prompt(&version.prompt_id)
+                .version(version.id);
+            event.note = request.note;
+            let seq = tx.append(&event)?;
+            move_review(tx, version.id, to, seq)?;
+            version.review = to;
+            Ok(version)
+        }
+        Verdict::Pointless(why) => Err(StoreError::Conflict(why.to_owned())),
+        Verdict::Denied(rule) => Err(deny(
+            tx,
+            &version,
+            &request.user,
+            Action::RequestReview,
+            rule,
+        )),
+        Verdict::Overridden { .. } => Err(StoreError::Conflict("nothing to override".into())),
+    }
+}
+
+pub fn approve(tx: &mut Tx<'_>, approval: Approval) -> Result<Version> {
+    let mut version = version_of(tx, approval.version_id)?;
+    let by_author = version.author == approval.approver;
+    let verdict = review::decide(
+        version.review,
+        Action::Approve,
+        by_author,
+        approval.override_rules.as_ref(),
+    );
+    let (to, seq) = match verdict {
+        Verdict::Allowed(to) => {
+            let mut event = record(tx, EventType::PromptApproved, &approval.approver)
+                .prompt(&version.prompt_id)
+                .version(version.id);
+            event.approver = Some(approval.approver.as_str().to_owned());
+            event.note = approval.note;
+            (to, tx.append(&event)?)
+        }
+        Verdict::Overridden { to, rule, reason } => {
+            let seq = overridden(
+                tx,
+                &version,
+                &approval.approver,
+                Action::Approve,
+                rule,
+                reason,
+            )?;
+            (to, seq)
+        }
+        Verdict::Denied(rule) => {
+            return Err(deny(
+                tx,
+                &version,
+                &approval.approver,
+                Action::Approve,
+                rule,
+            ));
+        }
+        Verdict::Pointless(why) => return Err(StoreError::Conflict(why.to_owned())),
+    };
+    move_review(tx, version.id, to, seq)?;
+    version.review = to;
+    Ok(version)
+}
+
+pub fn deploy(tx: &mut Tx<'_>, deployment: Deployment) -> Result<Version> {
+    let mut version = version_or_head(tx, &deployment.prompt_id, deployment.version_id)?;
+    let verdict = review::decide(
+        version.review,
+        Action::Deploy,
+        version.author == deployment.user,
+        deployment.override_rules.as_ref(),
+    );
+    let to = match verdict {
+        Verdict::Allowed(to) => to,
+        Verdict::Overridden { to, rule, reason } => {
+            overridden(tx, &version, &deployment.user, Action::Deploy, rule, reason)?;
+            to
+        }
+        Verdict::Denied(rule) => {
+            return Err(deny(tx, &version, &deployment.user, Action::Deploy, rule));
+        }
+        Verdict::Pointless(why) => return Err(StoreError::Conflict(why.to_owned())),
+    };
+    let mut event = record(tx, EventType::PromptDeployed, &deployment.user)
+        .prompt(&version.prompt_id)
+        .version(version.id);
+    event.label = Some(deployment.label.as_str().to_owned());
+    event.deploy_ref = deployment.deploy_ref;
+    let seq = tx.append(&event)?;
+    move_label(
+        tx,
+        &version.prompt_id,
+        deployment.label.as_str(),
+        version.id,
+        seq,
+    )?;
+    if version.review != to {
+        move_review(tx, version.id, to, seq)?;
+        version.review = to;
+    }
+    Ok(version)
+}
+
+pub fn rollback(tx: &mut Tx<'_>, request: RollbackRequest) -> Result<RolledBack> {
+    let head = head_of(tx, &request.prompt_id)?;
+    let target_id = match request.to {
+        Some(id) => id,
+        None => head.parent_id.ok_or_else(|| {
+            StoreError::Conflict(format!(
+                "`{}` has one version: there is nothing earlier to roll back to",
+                request.prompt_id
+            ))
+        })?,
+    };
+    let target = version_or_head(tx, &request.prompt_id, Some(target_id))?;
+    if target.id == head.id {
+        return Err(StoreError::Conflict(format!(
+            "version {} is already the head of `{}`",
+            target.id, request.prompt_id
+        )));
+    }
+    let labels_moved: Vec<_> = queries::labels(tx.conn(), &request.prompt_id)
+        .map_err(damaged(tx))?
+        .into_iter()
+        .filter(|(_, version)| *version == head.id)
+        .map(|(label, _)| label)
+        .collect();
+    let reason = request.reason.trim().to_owned();
+    let mut version = Version {
+        id: VersionId::generate(),
+        prompt_id: request.prompt_id.clone(),
+        parent_id: Some(head.id),
+        content: target.content.clone(),
+        sha256: target.sha256.clone(),
+        author: request.user.clone(),
+        created_at: crate::clock::now(),
+        origin: Origin::Rollback,
+        strategy: None,
+        score: target.score,
+        message: Some(reason.clone()),
+        review: ReviewState::Draft,
+    };
+    let mut event = record(tx, EventType::RollbackTriggered, &request.user)
+        .prompt(&request.prompt_id)
+        .version(version.id);
+    event.timestamp = version.created_at.clone();
+    event.parent_id = Some(head.id);
+    event.previous_id = Some(target.id);
+    event.approver = Some(request.user.as_str().to_owned());
+    event.reason = Some(reason);
+    event.origin = Some(Origin::Rollback.as_str().to_owned());
+    event.sha256 = Some(version.sha256.as_str().to_owned());
+    event.deltas = Some(deltas(&head, &version.content, version.score));
+    if !labels_moved.is_empty() {
+        event.label = Some(
+            labels_moved
+                .iter()
+                .map(|label| label.as_str())
+                .collect::<Vec<_>>()
+                .join(","),
+        );
+    }
+    let seq = tx.append(&event)?;
+    insert_version(tx, &version, true, seq)?;
+    for label in &labels_moved {
+        move_label(tx, &request.prompt_id, label.as_str(), version.id, seq)?;
+    }
+    if !labels_moved.is_empty() {
+        move_review(tx, version.id, ReviewState::Deployed, seq)?;
+        version.review = ReviewState::Deployed;
+    }
+    Ok(RolledBack {
+        version,
+        restored: target.id,
+        previous: head.id,
+        labels_moved,
+    })
+}
+
+pub fn rotate_keys(tx: &mut Tx<'_>, user: UserId) -> Result<KeyId> {
+    let (key, secret) = AuditKey::generate()?;
+    let shared = tx.shared().clone();
+    shared.vault().save(&shared.store_id, key.id(), &secret)?;
+    let previous = shared.keys()?.current().id().clone();
+    let mut event = record(tx, EventType::KeysRotated, &user);
+    event.details = Some(json!({
+        "previousKeyId": previous.as_str(),
+        "newKeyId": key.id().as_str(),
+        "newPublicKey": hex::encode(key.public().as_bytes()),
+        "vault": shared.vault().describe(),
+    }));
+    // Sealed and signed by the outgoing key: the new key is vouched for by the old one.
+    tx.append(&event)?;
+    tx.conn()
+        .execute(
+            "INSERT INTO audit_keys (key_id, public_key, created_at) VALUES (?1, ?2, ?3)",
+            params![
+                key.id().as_str(),
+                key.public().as_bytes().to_vec(),
+                crate::clock::now()
+            ],
+        )
+        .map_err(sql(tx))?;
+    tx.sign_checkpoint()?;
+    let id = key.id().clone();
+    tx.after_commit(move || shared.make_current(key));
+    Ok(id)
+}
+
+/// Open stored entries into records, reloading the keys once if one is unknown (another process
+/// rotated them).
+pub fn open_entries(
+    conn: &Connection,
+    shared: &Shared,
+    entries: &[RawEntry],
+) -> Result<Vec<AuditEventRecord>> {
+    let known = |entry: &RawEntry| shared.keys().map(|keys| keys.get(&entry.key_id).is_some());
+    let mut reloaded = false;
+    let mut records = Vec::with_capacity(entries.len());
+    for entry in entries {
+        if !known(entry)? && !reloaded {
+            shared.reload_keys(conn)?;
+            reloaded = true;
+        }
+        let keys = shared.keys()?;
+        let unreadable = || {
+            shared.database(format!(
+                "audit entry {} cannot be opened: run `promptopt audit verify` to see what is wrong",
+                entry.seq
+            ))
+        };
+        let key = keys.get(&entry.key_id).ok_or_else(unreadable)?;
+        let plain = key
+            .open(
+                &entry.nonce,
+                &entry.payload,
+                &chain::associated_data(&shared.store_id, entry),
+            )
+            .ok_or_else(unreadable)?;
+        let mut record: AuditEventRecord =
+            serde_json::from_slice(&plain).map_err(|_| unreadable())?;
+        record.seq = Some(entry.seq);
+        records.push(record);
+    }
+    Ok(records)
+}
