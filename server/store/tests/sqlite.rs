@@ -1,6 +1,8 @@
 //! The repository contract, run against the SQLite store; then what is SQLite's own: reopening,
 //! the append-only triggers, and the state directory.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly
+
 mod contract;
 
 use contract::TestResult;
