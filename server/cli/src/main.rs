@@ -36,6 +36,24 @@ enum Command {
     Refine(commands::refine::RefineArgs),
     /// Score a prompt with the QA rubric and run its test cases (promptfoo's test shape).
     Eval(commands::eval::EvalArgs),
+    /// Record the file as a new version in the registry when its content changed.
+    Save(commands::save::SaveArgs),
+    /// A prompt's versions, labels and audit trail.
+    History(commands::history::HistoryArgs),
+    /// Rate a prompt 1–5, with notes.
+    Feedback(commands::feedback::FeedbackArgs),
+    /// Restore an earlier version of a prompt, in the registry and in the file.
+    Rollback(commands::rollback::RollbackArgs),
+    /// Ask for a review of the prompt as the file holds it.
+    Review(commands::review::ReviewArgs),
+    /// Approve a version (not your own, unless overridden with a reason).
+    Approve(commands::review::ApproveArgs),
+    /// Point a label (production) at an approved version.
+    Deploy(commands::review::DeployArgs),
+    /// Verify or export the audit trail; sign checkpoints; rotate the audit keys.
+    Audit(commands::audit::AuditArgs),
+    /// Drift alerts raised when a prompt's scores or ratings shift.
+    Alerts(commands::alerts::AlertsArgs),
     /// Store, remove or check model providers' API keys in the OS keyring.
     Key(commands::key::KeyArgs),
     /// Run the language server over stdio (what the VS Code extension and other editors start).
@@ -65,6 +83,15 @@ fn main() -> ExitCode {
         Command::Generate(args) => commands::generate::run(&args),
         Command::Refine(args) => commands::refine::run(&args),
         Command::Key(args) => commands::key::run(&args),
+        Command::Save(args) => commands::save::run(&args),
+        Command::History(args) => commands::history::run(&args),
+        Command::Feedback(args) => commands::feedback::run(&args),
+        Command::Rollback(args) => commands::rollback::run(&args),
+        Command::Review(args) => commands::review::review(&args),
+        Command::Approve(args) => commands::review::approve(&args),
+        Command::Deploy(args) => commands::review::deploy(&args),
+        Command::Audit(args) => commands::audit::run(&args),
+        Command::Alerts(args) => commands::alerts::run(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -3,7 +3,8 @@
 //! Owns: LLM providers behind one trait ([`provider`]); what surrounds every call — retries,
 //! the response cache, the budget, bounded concurrency, cancellation, cost ([`client`]);
 //! assertions on model outputs with promptfoo's semantics ([`assertions`]); test files in
-//! promptfoo's shape ([`tests_file`]); and the use cases.
+//! promptfoo's shape ([`tests_file`]); the use cases; and keeping their results in the registry
+//! ([`record`]).
 //!
 //! Must not know: LSP, the HTTP server.
 
@@ -14,6 +15,7 @@ pub mod evaluate;
 pub mod generate;
 pub mod prompt;
 pub mod provider;
+pub mod record;
 pub mod refine;
 pub mod settings;
 pub mod tests_file;

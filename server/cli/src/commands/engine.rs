@@ -116,23 +116,7 @@ impl Session {
     }
 
     pub fn prompt(&self, path: &Path) -> Result<PromptFile, CliError> {
-        let source = read_prompt(path).map_err(|e| CliError::Usage(e.0))?;
-        let format = path
-            .extension()
-            .and_then(|e| e.to_str())
-            .and_then(Format::from_extension)
-            .unwrap_or(Format::Plain);
-        let relative = self.project.relative(path);
-        Ok(PromptFile {
-            options: self.project.options_for(&relative),
-            partials: PartialFiles::new(path, &[]),
-            schemas: SchemaFiles::new(path, serde_json::Map::new()),
-            relative,
-            source,
-            format,
-            root: self.project.root().to_path_buf(),
-            path: path.to_path_buf(),
-        })
+        PromptFile::read(&self.project, path)
     }
 }
 
@@ -158,6 +142,32 @@ impl Workspace for Rooted<'_> {
 }
 
 impl PromptFile {
+    /// Reads the prompt at `path` in `project`.
+    pub fn read(project: &Project, path: &Path) -> Result<PromptFile, CliError> {
+        let source = read_prompt(path).map_err(|e| CliError::Usage(e.0))?;
+        let format = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .and_then(Format::from_extension)
+            .unwrap_or(Format::Plain);
+        let relative = project.relative(path);
+        Ok(PromptFile {
+            options: project.options_for(&relative),
+            partials: PartialFiles::new(path, &[]),
+            schemas: SchemaFiles::new(path, serde_json::Map::new()),
+            relative,
+            source,
+            format,
+            root: project.root().to_path_buf(),
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// The prompt's registry id: its front matter `name` (and `variant`), else its path.
+    pub fn id(&self) -> String {
+        self.with_input(&self.source, |input| input.id())
+    }
+
     /// Hands the engine the prompt, with partials and schemas read from beside it.
     pub fn with_input<T>(&self, source: &str, work: impl FnOnce(&PromptInput<'_>) -> T) -> T {
         let partials = |name: &str| self.partials.resolve(name);

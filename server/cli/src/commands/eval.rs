@@ -9,9 +9,11 @@ use promptopt_workspace::{read_test_file, tests_beside};
 use clap::Args;
 use promptopt_engine::evaluate::{self, CaseStatus, PromptEvalResult};
 use promptopt_engine::provider::Overrides;
+use promptopt_engine::record;
 use promptopt_engine::tests_file::{TestCase, TestFile};
 
 use crate::commands::engine::{ModelArgs, Session};
+use crate::commands::state::{Registry, StateArgs, prompt_id};
 use crate::exit::{CliError, FINDINGS, SUCCESS};
 use crate::output::engine as print;
 
@@ -34,6 +36,8 @@ pub struct EvalArgs {
     pub json: bool,
     #[command(flatten)]
     pub model: ModelArgs,
+    #[command(flatten)]
+    pub state: StateArgs,
 }
 
 pub fn run(args: &EvalArgs) -> Result<u8, CliError> {
@@ -44,6 +48,19 @@ pub fn run(args: &EvalArgs) -> Result<u8, CliError> {
     let cases = tests.cases;
     let plan = prompt.with_input(&prompt.source, |input| evaluate::plan(input, None, cases));
     let result = session.block_on(evaluate::run(plan, session.client.as_ref(), args.repeat));
+    if let Some(registry) = Registry::for_engine(&args.state, &session.project)? {
+        let id = prompt_id(&prompt)?;
+        let subject = registry.subject(&prompt, &id);
+        let recorded = registry.run(record::evaluation(&registry.store, &subject, &result))?;
+        registry.close();
+        eprintln!(
+            "recorded the evaluation of version {} of `{id}`",
+            recorded.version_id
+        );
+        if let Some(alert) = &recorded.alert {
+            eprint!("{}", crate::output::registry::alert_line(alert));
+        }
+    }
     if args.json {
         print::json(&result);
     } else {

@@ -5,10 +5,14 @@ use std::path::PathBuf;
 
 use clap::Args;
 use promptopt_core::lint::{Format, LintOptions};
-use promptopt_engine::generate::{self, PromptGenerationRequest, TEMPLATES, Template};
+use promptopt_engine::generate::{
+    self, PromptCandidateList, PromptGenerationRequest, TEMPLATES, Template,
+};
 use promptopt_engine::prompt::PromptInput;
+use promptopt_engine::record;
 
-use crate::commands::engine::{ModelArgs, Session};
+use crate::commands::engine::{ModelArgs, PromptFile, Session};
+use crate::commands::state::{Registry, StateArgs, prompt_id};
 use crate::exit::{CliError, FINDINGS, SUCCESS};
 use crate::output::engine as print;
 
@@ -36,6 +40,8 @@ pub struct GenerateArgs {
     pub json: bool,
     #[command(flatten)]
     pub model: ModelArgs,
+    #[command(flatten)]
+    pub state: StateArgs,
 }
 
 pub fn run(args: &GenerateArgs) -> Result<u8, CliError> {
@@ -89,6 +95,9 @@ pub fn run(args: &GenerateArgs) -> Result<u8, CliError> {
     }
     .map_err(|e| CliError::Usage(e.to_string()))?;
 
+    if let Some(file) = &existing {
+        record_candidates(args, &session, file, &list)?;
+    }
     if let Some(dir) = &args.out {
         let name = args
             .file
@@ -115,4 +124,28 @@ pub fn run(args: &GenerateArgs) -> Result<u8, CliError> {
     } else {
         SUCCESS
     })
+}
+
+/// Keep the candidates beside the prompt they came from, when the project uses the registry.
+fn record_candidates(
+    args: &GenerateArgs,
+    session: &Session,
+    file: &PromptFile,
+    list: &PromptCandidateList,
+) -> Result<(), CliError> {
+    let Some(registry) = Registry::for_engine(&args.state, &session.project)? else {
+        return Ok(());
+    };
+    let id = prompt_id(file)?;
+    let subject = registry.subject(file, &id);
+    let template = args.template_id.as_deref();
+    let versions = registry.run(record::candidates(
+        &registry.store,
+        &subject,
+        template,
+        list,
+    ))?;
+    registry.close();
+    eprintln!("recorded {} candidates of `{id}`", versions.len());
+    Ok(())
 }

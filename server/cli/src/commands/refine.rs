@@ -4,10 +4,12 @@
 use std::path::PathBuf;
 
 use clap::Args;
+use promptopt_engine::record;
 use promptopt_engine::refine::{self, RefineRequest};
 
 use crate::commands::engine::{ModelArgs, Session};
 use crate::commands::eval::{check_repeat, tests_for};
+use crate::commands::state::{Registry, StateArgs, prompt_id, replace_file};
 use crate::exit::{CliError, FINDINGS, SUCCESS};
 use crate::output::engine as print;
 
@@ -36,6 +38,8 @@ pub struct RefineArgs {
     pub json: bool,
     #[command(flatten)]
     pub model: ModelArgs,
+    #[command(flatten)]
+    pub state: StateArgs,
 }
 
 pub fn run(args: &RefineArgs) -> Result<u8, CliError> {
@@ -63,18 +67,41 @@ pub fn run(args: &RefineArgs) -> Result<u8, CliError> {
     } else {
         print::emit(&print::refine_report(&result));
     }
-    if args.write && result.changed {
-        if result.regressed && !args.force {
-            eprintln!(
-                "promptopt: not writing {}: the refinement is worse ({}); pass --force to keep it anyway",
-                args.file.display(),
-                result.verdict
-            );
-            return Ok(FINDINGS);
-        }
-        std::fs::write(&prompt.path, &result.prompt)
-            .map_err(|e| CliError::Usage(format!("cannot write {}: {e}", prompt.path.display())))?;
+    let refused = args.write && result.changed && result.regressed && !args.force;
+    let applied = args.write && result.changed && !refused;
+    if applied {
+        replace_file(&prompt.path, &result.prompt)?;
         eprintln!("wrote {}", prompt.path.display());
+    }
+    if let Some(registry) = Registry::for_engine(&args.state, &session.project)? {
+        let id = prompt_id(&prompt)?;
+        let subject = registry.subject(&prompt, &id);
+        let kept = registry.run(record::refinement(
+            &registry.store,
+            &subject,
+            &result,
+            applied,
+        ))?;
+        registry.close();
+        if let Some(version) = kept {
+            let role = if applied {
+                "the new head"
+            } else {
+                "a candidate"
+            };
+            eprintln!(
+                "recorded the refinement as {role}: version {} of `{id}`",
+                version.id
+            );
+        }
+    }
+    if refused {
+        eprintln!(
+            "promptopt: not writing {}: the refinement is worse ({}); pass --force to keep it anyway",
+            args.file.display(),
+            result.verdict
+        );
+        return Ok(FINDINGS);
     }
     Ok(if result.regressed { FINDINGS } else { SUCCESS })
 }

@@ -10,6 +10,7 @@ pub fn emit(text: &str) {
     let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
 }
 pub mod json;
+pub mod registry;
 pub mod sarif;
 pub mod text;
 

@@ -230,7 +230,7 @@ impl Vault {
                     .map_err(|error| failed(error.to_string()))
             }
             Vault::Dir(dir) => {
-                std::fs::create_dir_all(dir).map_err(|error| failed(error.to_string()))?;
+                create_private_dir(dir).map_err(|error| failed(error.to_string()))?;
                 write_private(&Self::path(dir, id), secret.to_hex().as_bytes())
                     .map_err(|error| failed(error.to_string()))
             }
@@ -287,6 +287,20 @@ impl Vault {
         let _ = probe.delete_credential();
         works
     }
+}
+
+#[cfg(unix)]
+fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::DirBuilderExt;
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+}
+
+#[cfg(not(unix))]
+fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)
 }
 
 #[cfg(unix)]

@@ -144,7 +144,7 @@ impl SqliteStore {
             path: options.dir.display().to_string(),
             reason,
         };
-        std::fs::create_dir_all(&options.dir).map_err(|error| io(error.to_string()))?;
+        create_state_dir(&options.dir).map_err(|error| io(error.to_string()))?;
         let path = options.dir.join(DATABASE_FILE);
         let conn = schema::open_writer(&path).map_err(|reason| StoreError::Database {
             path: path.display().to_string(),
@@ -200,6 +200,20 @@ impl SqliteStore {
     {
         self.inner.writer.run(work).await
     }
+}
+
+/// Create the state folder, with a `.gitignore` so the database and any key files never land
+/// in the project's repository by accident.
+fn create_state_dir(dir: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let ignore = dir.join(".gitignore");
+    if !ignore.exists() {
+        std::fs::write(
+            ignore,
+            "# PromptOpt's local state: the registry, the audit log and its keys.\n*\n",
+        )?;
+    }
+    Ok(())
 }
 
 /// Create or read the store's identity and keys, under the write lock so two processes opening
