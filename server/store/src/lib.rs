@@ -12,6 +12,7 @@ pub mod audit;
 mod clock;
 pub mod drift;
 mod error;
+mod history;
 pub mod ids;
 pub mod model;
 mod repository;
@@ -20,6 +21,7 @@ mod sqlite;
 
 pub use clock::parse_since;
 pub use error::{Result, StoreError};
+pub use history::{LabelAt, PromptHistory, prompt_history};
 pub use ids::{EventId, PromptId, SessionId, UserId, VersionId};
 pub use model::*;
 pub use repository::{AuditFilter, Recorded, Repository};

@@ -3,7 +3,7 @@
 use promptopt_store::Alert;
 use promptopt_store::audit::{AuditEventRecord, Verdict};
 
-use crate::commands::history::History;
+use promptopt_store::PromptHistory as History;
 
 pub use super::emit;
 pub use super::engine::json;

@@ -6,8 +6,9 @@ mod queries;
 mod schema;
 mod writer;
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard};
 
 use rusqlite::{Connection, params};
 
@@ -17,7 +18,7 @@ use crate::error::{Result, StoreError};
 use crate::ids::{EventId, PromptId, SessionId, UserId, VersionId};
 use crate::model::{
     Alert, Annotation, Approval, Deployment, EvaluationRecord, FeedbackPayload, Label, NewVersion,
-    PromptSummary, ReviewRequest, RollbackRequest, RolledBack, Saved, Version,
+    PromptSummary, ReviewRequest, RollbackRequest, RolledBack, Saved, Series, Version,
 };
 use crate::repository::{AuditFilter, Recorded, Repository};
 use queries::Damaged;
@@ -63,9 +64,23 @@ pub(crate) struct Shared {
     vault: Vault,
     keys: RwLock<KeyRing>,
     readers: Mutex<Vec<Connection>>,
+    /// Drift monitors' state between observations (the writer's alone).
+    monitors: Mutex<HashMap<(PromptId, Series), CachedMonitor>>,
+}
+
+/// A drift monitor and the last observation it saw.
+pub(crate) struct CachedMonitor {
+    pub last_seq: u64,
+    pub monitor: crate::drift::Monitor,
 }
 
 impl Shared {
+    pub fn monitors(&self) -> MutexGuard<'_, HashMap<(PromptId, Series), CachedMonitor>> {
+        self.monitors
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
     pub fn keys(&self) -> Result<RwLockReadGuard<'_, KeyRing>> {
         self.keys.read().map_err(|_| StoreError::Closed)
     }
@@ -158,6 +173,7 @@ impl SqliteStore {
             vault,
             keys: RwLock::new(keys),
             readers: Mutex::new(Vec::new()),
+            monitors: Mutex::new(HashMap::new()),
         });
         let writer = Writer::spawn(conn, Arc::clone(&shared))?;
         Ok(Self {

@@ -4,13 +4,14 @@
 use rusqlite::{Connection, params};
 use serde_json::json;
 
+use super::CachedMonitor;
 use super::Shared;
 use super::queries::{self, Damaged};
 use super::writer::Tx;
 use crate::audit::chain::{self, RawEntry};
 use crate::audit::keys::AuditKey;
 use crate::audit::{AuditEventRecord, EventType, KeyId};
-use crate::drift::PageHinkley;
+use crate::drift::{Monitor, PageHinkley, SD_FLOOR};
 use crate::error::{Result, StoreError};
 use crate::ids::{EventId, PromptId, UserId, VersionId};
 use crate::model::{
@@ -269,15 +270,50 @@ pub fn save_version(tx: &mut Tx<'_>, new: NewVersion, main_line: bool) -> Result
     Ok((Saved::Created { version }, seq))
 }
 
-/// Run the drift monitor of `series` for `prompt`; record an alert if it fires.
-fn watch_drift(tx: &mut Tx<'_>, prompt: &PromptId, series: Series) -> Result<Option<Alert>> {
-    let observations = queries::series_since_last_alert(tx.conn(), prompt, series, DRIFT_WINDOW)
-        .map_err(damaged(tx))?;
-    let values: Vec<f64> = observations.iter().map(|(_, value)| *value).collect();
-    let Some(shift) = PageHinkley::default().detect(&values) else {
-        return Ok(None);
+/// Feed the observation at `seq` to the drift monitor of `series` for `prompt`; record an alert
+/// if it fires.
+///
+/// The writer keeps each monitor's state between observations. It is used only when the
+/// observation before this one is the last it saw (else another process wrote, or a batch was
+/// rolled back), and rebuilt from the stored scores otherwise.
+fn watch_drift(
+    tx: &mut Tx<'_>,
+    prompt: &PromptId,
+    series: Series,
+    seq: u64,
+    value: f64,
+) -> Result<Option<Alert>> {
+    let previous =
+        queries::previous_observation(tx.conn(), prompt, series, seq).map_err(damaged(tx))?;
+    let key = (prompt.clone(), series);
+    let cached = tx.shared().monitors().remove(&key);
+    let mut monitor = match cached {
+        Some(cached) if Some(cached.last_seq) == previous => cached.monitor,
+        _ => {
+            let mut monitor = Monitor::new(PageHinkley::default());
+            let earlier = queries::series_since_last_alert(tx.conn(), prompt, series, DRIFT_WINDOW)
+                .map_err(damaged(tx))?;
+            for (_, earlier) in earlier.iter().filter(|(at, _)| *at < seq) {
+                // An alarm inside the history was recorded then; replaying it restarts.
+                if monitor.push(*earlier).is_some() {
+                    monitor = Monitor::new(PageHinkley::default());
+                }
+            }
+            monitor
+        }
     };
-    let Some(&(through_seq, _)) = observations.get(shift.at) else {
+    let shift = monitor.push(value);
+    if shift.is_some() {
+        monitor = Monitor::new(PageHinkley::default());
+    }
+    tx.shared().monitors().insert(
+        key,
+        CachedMonitor {
+            last_seq: seq,
+            monitor,
+        },
+    );
+    let Some(shift) = shift else {
         return Ok(None);
     };
     let alert = Alert {
@@ -287,12 +323,13 @@ fn watch_drift(tx: &mut Tx<'_>, prompt: &PromptId, series: Series) -> Result<Opt
         direction: shift.direction,
         baseline: shift.baseline,
         recent: shift.recent,
-        observations: (shift.at + 1) as u32,
+        observations: shift.observations,
         raised_at: crate::clock::now(),
     };
-    let monitor = UserId::new("promptopt/drift-monitor")
+    let monitor_user = UserId::new("promptopt/drift-monitor")
         .map_err(|error| StoreError::Invalid(error.to_string()))?;
-    let mut event = record(tx, EventType::DriftDetected, &monitor).prompt(prompt);
+    let test = PageHinkley::default();
+    let mut event = record(tx, EventType::DriftDetected, &monitor_user).prompt(prompt);
     event.timestamp = alert.raised_at.clone();
     event.details = Some(json!({
         "alertId": alert.id,
@@ -301,16 +338,18 @@ fn watch_drift(tx: &mut Tx<'_>, prompt: &PromptId, series: Series) -> Result<Opt
         "baseline": alert.baseline,
         "recent": alert.recent,
         "observations": alert.observations,
-        "monitor": { "test": "page-hinkley", "delta": PageHinkley::default().delta, "lambda": PageHinkley::default().lambda },
+        "monitor": { "test": "page-hinkley", "k": test.k, "h": test.h, "sdFloor": SD_FLOOR },
     }));
-    let seq = tx.append(&event)?;
+    let event_seq = tx.append(&event)?;
     let inserted = tx
         .conn()
-        .execute(
+        .prepare_cached(
             "INSERT OR IGNORE INTO alerts (id, prompt_id, series, direction, baseline, recent, \
              observations, raised_at, through_seq, event_seq) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-            params![
+        )
+        .and_then(|mut statement| {
+            statement.execute(params![
                 alert.id,
                 prompt.as_str(),
                 series.as_str(),
@@ -319,10 +358,10 @@ fn watch_drift(tx: &mut Tx<'_>, prompt: &PromptId, series: Series) -> Result<Opt
                 alert.recent,
                 alert.observations,
                 alert.raised_at,
-                through_seq as i64,
                 seq as i64,
-            ],
-        )
+                event_seq as i64,
+            ])
+        })
         .map_err(sql(tx))?;
     Ok((inserted == 1).then_some(alert))
 }
@@ -336,18 +375,21 @@ pub fn submit_feedback(tx: &mut Tx<'_>, feedback: FeedbackPayload) -> Result<Rec
     event.feedback = feedback.notes.clone();
     let seq = tx.append(&event)?;
     tx.conn()
-        .execute(
+        .prepare_cached(
             "INSERT INTO feedback (event_seq, prompt_id, version_id, user, score) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![
+        )
+        .and_then(|mut statement| {
+            statement.execute(params![
                 seq as i64,
                 feedback.prompt_id.as_str(),
                 version.id.to_string(),
                 feedback.user.as_str(),
                 feedback.score.get(),
-            ],
-        )
+            ])
+        })
         .map_err(sql(tx))?;
-    let alert = watch_drift(tx, &feedback.prompt_id, Series::FeedbackRating)?;
+    let value = f64::from(feedback.score.get());
+    let alert = watch_drift(tx, &feedback.prompt_id, Series::FeedbackRating, seq, value)?;
     Ok(Recorded {
         event_id: event.event_id,
         version_id: version.id,
@@ -369,18 +411,26 @@ pub fn record_evaluation(tx: &mut Tx<'_>, evaluation: EvaluationRecord) -> Resul
     }));
     let seq = tx.append(&event)?;
     tx.conn()
-        .execute(
+        .prepare_cached(
             "INSERT INTO evaluations (event_seq, prompt_id, version_id, score, evaluator) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![
+        )
+        .and_then(|mut statement| {
+            statement.execute(params![
                 seq as i64,
                 evaluation.prompt_id.as_str(),
                 version.id.to_string(),
                 evaluation.score,
                 evaluation.evaluator,
-            ],
-        )
+            ])
+        })
         .map_err(sql(tx))?;
-    let alert = watch_drift(tx, &evaluation.prompt_id, Series::EvaluationScore)?;
+    let alert = watch_drift(
+        tx,
+        &evaluation.prompt_id,
+        Series::EvaluationScore,
+        seq,
+        evaluation.score,
+    )?;
     Ok(Recorded {
         event_id: event.event_id,
         version_id: version.id,

@@ -234,10 +234,7 @@ pub fn series_since_last_alert(
     series: Series,
     limit: usize,
 ) -> Result<Vec<(u64, f64)>, Damaged> {
-    let table = match series {
-        Series::EvaluationScore => "evaluations",
-        Series::FeedbackRating => "feedback",
-    };
+    let table = series_table(series);
     let sql = format!(
         "SELECT event_seq, CAST(score AS REAL) FROM {table} \
          WHERE prompt_id = ?1 AND event_seq > COALESCE( \
@@ -252,6 +249,32 @@ pub fn series_since_last_alert(
     let mut values = rows.collect::<rusqlite::Result<Vec<_>>>()?;
     values.reverse();
     Ok(values)
+}
+
+/// The position of the observation of `series` for `prompt` just before `seq`.
+pub fn previous_observation(
+    conn: &Connection,
+    prompt: &PromptId,
+    series: Series,
+    seq: u64,
+) -> Result<Option<u64>, Damaged> {
+    let sql = format!(
+        "SELECT MAX(event_seq) FROM {} WHERE prompt_id = ?1 AND event_seq < ?2",
+        series_table(series)
+    );
+    let previous = conn
+        .prepare_cached(&sql)?
+        .query_row(params![prompt.as_str(), seq as i64], |row| {
+            row.get::<_, Option<i64>>(0)
+        })?;
+    Ok(previous.map(|seq| seq as u64))
+}
+
+fn series_table(series: Series) -> &'static str {
+    match series {
+        Series::EvaluationScore => "evaluations",
+        Series::FeedbackRating => "feedback",
+    }
 }
 
 pub fn meta(conn: &Connection, key: &str) -> Result<Option<String>, Damaged> {
