@@ -28,10 +28,36 @@ fn json(output: &Output) -> Value {
         .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", stdout(output)))
 }
 
-/// A fresh folder under the system temp dir, emptied first.
-fn workspace(name: &str, files: &[(&str, &[u8])]) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("promptopt-lint-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+/// A fresh folder under the system temp dir, removed when the test ends (a test that leaves
+/// its 50 MB inputs behind fills the disk run after run).
+struct Scratch(tempfile::TempDir);
+
+impl Scratch {
+    fn new(name: &str) -> Self {
+        Scratch(
+            tempfile::Builder::new()
+                .prefix(&format!("promptopt-{name}-"))
+                .tempdir()
+                .expect("temp dir"),
+        )
+    }
+}
+
+impl std::ops::Deref for Scratch {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        self.0.path()
+    }
+}
+
+impl AsRef<Path> for Scratch {
+    fn as_ref(&self) -> &Path {
+        self.0.path()
+    }
+}
+
+fn workspace(name: &str, files: &[(&str, &[u8])]) -> Scratch {
+    let dir = Scratch::new(&format!("lint-{name}"));
     for (path, content) in files {
         let path = dir.join(path);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();

@@ -23,10 +23,36 @@ fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("promptopt-cli-{name}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
+/// A fresh folder under the system temp dir, removed when the test ends (a test that leaves
+/// its 50 MB inputs behind fills the disk run after run).
+struct Scratch(tempfile::TempDir);
+
+impl Scratch {
+    fn new(name: &str) -> Self {
+        Scratch(
+            tempfile::Builder::new()
+                .prefix(&format!("promptopt-{name}-"))
+                .tempdir()
+                .expect("temp dir"),
+        )
+    }
+}
+
+impl std::ops::Deref for Scratch {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        self.0.path()
+    }
+}
+
+impl AsRef<Path> for Scratch {
+    fn as_ref(&self) -> &Path {
+        self.0.path()
+    }
+}
+
+fn temp_dir(name: &str) -> Scratch {
+    Scratch::new(&format!("cli-{name}"))
 }
 
 #[test]

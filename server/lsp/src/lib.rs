@@ -26,6 +26,7 @@ mod features;
 mod frames;
 mod guard;
 mod project;
+mod registry;
 mod server;
 mod settings;
 mod state;

@@ -156,6 +156,9 @@ impl LanguageServer for Server {
 
     async fn shutdown(&self) -> Result<()> {
         self.state.shut_down.store(true, Ordering::SeqCst);
+        // Finish the registry's writes and sign its logs' heads before the process goes.
+        let registries = Arc::clone(&self.state.registries);
+        let _ = tokio::task::spawn_blocking(move || registries.close_all()).await;
         Ok(())
     }
 
@@ -192,13 +195,24 @@ impl LanguageServer for Server {
     }
 
     async fn did_save(&self, params: DidSaveTextDocumentParams) {
-        let is_config = self
-            .state
-            .snapshot(&params.text_document.uri)
-            .is_some_and(|s| s.kind == Kind::Config);
-        if is_config {
-            lock(&self.state.projects).invalidate();
-            self.state.relint_all().await;
+        let uri = params.text_document.uri;
+        let Some(snapshot) = self.state.snapshot(&uri) else {
+            return;
+        };
+        match snapshot.kind {
+            Kind::Config => {
+                lock(&self.state.projects).invalidate();
+                self.state.relint_all().await;
+            }
+            Kind::Prompt(_) => {
+                let record =
+                    snapshot.path.is_some() && read(&self.state.settings).registry.record_on_save;
+                if record {
+                    // Off the notification path: the next message is served meanwhile.
+                    let state = Arc::clone(&self.state);
+                    tokio::spawn(async move { commands::record_save(&state, &uri).await });
+                }
+            }
         }
     }
 

@@ -22,6 +22,34 @@ pub struct Settings {
     pub configuration_preference: Preference,
     pub lint: LintSettings,
     pub inlay_hints: InlayHintSettings,
+    pub registry: RegistrySettings,
+}
+
+/// The registry: where versions and the audit log are kept, and who is acting.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RegistrySettings {
+    /// Saving a prompt records a version when its content changed.
+    pub record_on_save: bool,
+    /// The state folder (relative paths from the project root); else PROMPTOPT_STATE_DIR, else
+    /// `.promptopt/` at the project root.
+    pub state_dir: Option<PathBuf>,
+    /// Who is acting, for the audit trail; else PROMPTOPT_USER, git's user.email, the OS user.
+    pub user: Option<String>,
+    /// Keep the audit keys as files here (relative paths from the project root) instead of
+    /// the OS keyring; else PROMPTOPT_AUDIT_KEY_DIR.
+    pub audit_key_dir: Option<PathBuf>,
+}
+
+impl Default for RegistrySettings {
+    fn default() -> Self {
+        Self {
+            record_on_save: true,
+            state_dir: None,
+            user: None,
+            audit_key_dir: None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]

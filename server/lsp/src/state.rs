@@ -19,6 +19,7 @@ use crate::documents::{Documents, Kind, Snapshot};
 use crate::features::World;
 use crate::guard::answer_blocking;
 use crate::project::{self, Projects};
+use crate::registry::Registries;
 use crate::settings::Settings;
 
 /// A poisoned lock still holds consistent data here (every critical section is a single
@@ -114,6 +115,8 @@ pub struct State {
     /// Bumped whenever results change without an edit (settings, a config, a partial), so a
     /// pulling client never keeps a report from before the change.
     pub(crate) generation: AtomicU64,
+    /// The projects' stores, opened on first use.
+    pub(crate) registries: Arc<Registries>,
 }
 
 impl State {
@@ -129,6 +132,7 @@ impl State {
             roots: RwLock::default(),
             shut_down,
             generation: AtomicU64::new(0),
+            registries: Arc::default(),
         }
     }
 

@@ -23,7 +23,9 @@ fn the_server_advertises_every_command() {
                 "commands": [
                     "promptopt.generate", "promptopt.evaluate", "promptopt.refine",
                     "promptopt.feedback", "promptopt.history", "promptopt.rollback",
-                    "promptopt.render",
+                    "promptopt.render", "promptopt.save", "promptopt.annotate",
+                    "promptopt.favorite", "promptopt.review", "promptopt.approve",
+                    "promptopt.deploy", "promptopt.alerts",
                 ],
                 "workDoneProgress": true,
             })
@@ -119,34 +121,6 @@ fn render_refuses_a_broken_prompt_bad_arguments_and_closed_documents() {
             error["message"].as_str().unwrap().contains("is not open"),
             "{error}"
         );
-        client.shutdown_and_exit().await;
-    });
-}
-
-#[test]
-fn registry_commands_are_not_available_yet() {
-    run(async {
-        let mut client = TestClient::initialized(caps::editor(), Value::Null).await;
-        let uri = client.workspace.uri("greet.prompt");
-        client.open(&uri, PROMPT);
-        for command in [
-            "promptopt.feedback",
-            "promptopt.history",
-            "promptopt.rollback",
-        ] {
-            let error = client
-                .command(command, json!([{ "uri": uri }]))
-                .await
-                .expect_err("not in this build");
-            assert_eq!(error["code"], codes::NOT_AVAILABLE, "{command}: {error}");
-            let message = error["message"].as_str().unwrap();
-            assert!(message.contains("not available yet"), "{message}");
-            assert!(message.starts_with(command), "{message}");
-            assert_eq!(
-                error["data"],
-                json!({ "command": command, "available": false })
-            );
-        }
         client.shutdown_and_exit().await;
     });
 }

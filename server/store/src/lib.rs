@@ -18,6 +18,7 @@ pub mod model;
 mod repository;
 pub mod review;
 mod sqlite;
+pub mod validate;
 
 pub use clock::parse_since;
 pub use error::{Result, StoreError};
@@ -25,4 +26,4 @@ pub use history::{LabelAt, PromptHistory, prompt_history};
 pub use ids::{EventId, PromptId, SessionId, UserId, VersionId};
 pub use model::*;
 pub use repository::{AuditFilter, Recorded, Repository};
-pub use sqlite::{DATABASE_FILE, SqliteStore, StoreOptions};
+pub use sqlite::{AUDIT_KEY_DIR_ENV, DATABASE_FILE, SqliteStore, StoreOptions};

@@ -128,3 +128,28 @@ fn a_state_dir_that_is_a_file_is_a_clear_error() -> TestResult {
     assert!(message.contains("cannot be used"), "{message}");
     Ok(())
 }
+
+#[test]
+fn stores_opened_at_the_same_moment_on_a_new_folder_agree() -> TestResult {
+    // The editor's daemon and a CLI run may create a project's store at the same instant.
+    for _ in 0..10 {
+        let dir = tempfile::tempdir()?;
+        let openers: Vec<_> = (0..4)
+            .map(|_| {
+                let dir = dir.path().to_owned();
+                std::thread::spawn(move || {
+                    SqliteStore::open(StoreOptions::with_key_dir(&dir))
+                        .map(|store| store.store_id().to_owned())
+                        .map_err(|error| error.to_string())
+                })
+            })
+            .collect();
+        let mut ids = std::collections::HashSet::new();
+        for opener in openers {
+            let id = opener.join().map_err(|_| "an opener panicked")??;
+            ids.insert(id);
+        }
+        assert_eq!(ids.len(), 1, "one store, one identity: {ids:?}");
+    }
+    Ok(())
+}

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use clap::Args;
 use promptopt_store::{Repository, RollbackRequest, VersionId};
 
-use crate::commands::state::{Registry, StateArgs, replace_file};
+use crate::commands::state::{Registry, StateArgs, replace_file, store_error};
 use crate::exit::{CliError, SUCCESS};
 use crate::output::registry as print;
 
@@ -28,6 +28,8 @@ pub struct RollbackArgs {
 }
 
 pub fn run(args: &RollbackArgs) -> Result<u8, CliError> {
+    // Checked before the file is saved: a refused rollback records nothing.
+    promptopt_store::validate::reason(&args.reason).map_err(store_error)?;
     let registry = Registry::open(&args.state, Some(&args.file))?;
     let (file, id) = registry.read(&args.file)?;
     registry.save_file(&file, &id, Some("saved before a rollback".into()))?;

@@ -6,12 +6,7 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 use promptopt_engine::record::Subject;
-use promptopt_store::audit::Vault;
 use promptopt_store::{PromptId, Saved, SqliteStore, StoreError, StoreOptions, UserId};
-
-/// Keeps the audit keys as files in this folder instead of the OS keyring (CI, containers, or
-/// keys on a separate volume).
-pub const AUDIT_KEY_DIR_ENV: &str = "PROMPTOPT_AUDIT_KEY_DIR";
 
 use crate::commands::engine::PromptFile;
 use crate::discover::Project;
@@ -67,11 +62,7 @@ impl Registry {
             .enable_all()
             .build()
             .map_err(|e| CliError::Usage(format!("cannot start the async runtime: {e}")))?;
-        let options = StoreOptions {
-            vault: env(AUDIT_KEY_DIR_ENV).map(|dir| Vault::Dir(dir.into())),
-            dir,
-        };
-        let store = SqliteStore::open(options).map_err(store_error)?;
+        let store = SqliteStore::open(StoreOptions::for_dir(dir, &env)).map_err(store_error)?;
         let name = promptopt_workspace::whoami(args.user.as_deref(), project.root(), &env);
         let user = UserId::new(name).map_err(|e| CliError::Usage(format!("--user: {e}")))?;
         Ok(Registry {

@@ -1,6 +1,7 @@
 //! `promptopt.generate`, `promptopt.evaluate` and `promptopt.refine`: the engine's three verbs
 //! on the editor's text, answered with the JSON the CLI prints with `--json`
-//! (`PromptCandidateList`, `PromptEvalResult`, `RefineResult`).
+//! (`PromptCandidateList`, `PromptEvalResult`, `RefineResult`). On an open document whose
+//! project uses the registry, the result is recorded there too.
 //!
 //! This module only gathers what the engine needs (the buffer, the project's settings, the
 //! test file beside the prompt) and hands it over; what each verb does is the engine's.
@@ -39,6 +40,7 @@ use tokio_util::sync::CancellationToken;
 use tower_lsp_server::jsonrpc::{Error, ErrorCode, Result};
 use tower_lsp_server::ls_types::Uri;
 
+use super::registry::Recorder;
 use super::{EVALUATE, GENERATE, REFINE, Running, invalid, not_open};
 use crate::documents::{Kind, Overlay};
 use crate::features::World;
@@ -96,11 +98,13 @@ pub(super) async fn evaluate(
     arguments: &[Value],
 ) -> Result<Value> {
     let argument = object_argument(arguments, EVALUATE_SHAPE)?;
+    let mut recorder = None;
     let (prompt, tests, prompt_id, repeat) = if argument.get("uri").is_some() {
         let args: EvaluateDocument = parse(argument, EVALUATE_SHAPE)?;
         let world = state.world(&args.uri).ok_or_else(|| not_open(&args.uri))?;
         let prompt = Prompt::from_world(&world)?;
         let tests = Tests::for_prompt(&prompt, args.tests_uri.as_ref())?;
+        recorder = Some(Recorder::new(&prompt));
         (prompt, tests, None, args.repeat)
     } else {
         let request: PromptEvalRequest = parse(argument, EVALUATE_SHAPE)?;
@@ -142,6 +146,9 @@ pub(super) async fn evaluate(
         })
         .await;
     let result = evaluate::run(plan, client.as_ref(), repeat).await;
+    if let Some(recorder) = recorder {
+        recorder.evaluation(state, &result).await;
+    }
     to_json(&result)
 }
 
@@ -152,11 +159,13 @@ pub(super) async fn generate(
 ) -> Result<Value> {
     let argument = object_argument(arguments, GENERATE_SHAPE)?;
     let args: GenerateArgs = parse(argument, GENERATE_SHAPE)?;
+    let mut recorder = None;
     let (prompt, existing) = match &args.uri {
         Some(uri) => {
             let world = state.world(uri).ok_or_else(|| not_open(uri))?;
             let prompt = Prompt::from_world(&world)?;
             let source = prompt.source.clone();
+            recorder = Some(Recorder::new(&prompt));
             (prompt, Some(source))
         }
         // As `promptopt generate --task`: a new dotprompt, default lint options.
@@ -170,6 +179,7 @@ pub(super) async fn generate(
             args.prompt.clone(),
         ),
     };
+    let template_id = args.template_id.clone();
     let request = PromptGenerationRequest {
         task: args.task,
         context: args.context,
@@ -191,22 +201,29 @@ pub(super) async fn generate(
         })
         .await;
     let cancel = running.cancel.clone();
-    on_engine_thread(GENERATE, cancel, move |handle| {
+    let list = on_engine_thread(GENERATE, cancel, move |handle| {
         prompt.with_input(&base, |input| {
             handle.block_on(generate::generate(input, &request, client.as_ref()))
         })
     })
     .await?
-    .map_err(|e| invalid(e.to_string()))
-    .and_then(|list| to_json(&list))
+    .map_err(|e| invalid(e.to_string()))?;
+    if let Some(recorder) = recorder {
+        recorder
+            .candidates(state, template_id.as_deref(), &list)
+            .await;
+    }
+    to_json(&list)
 }
 
 pub(super) async fn refine(state: &State, running: &Running, arguments: &[Value]) -> Result<Value> {
     let argument = object_argument(arguments, REFINE_SHAPE)?;
+    let mut recorder = None;
     let (prompt, request, tests, repeat) = if argument.get("uri").is_some() {
         let args: RefineDocument = parse(argument, REFINE_SHAPE)?;
         let world = state.world(&args.uri).ok_or_else(|| not_open(&args.uri))?;
         let prompt = Prompt::from_world(&world)?;
+        recorder = Some(Recorder::new(&prompt));
         let tests = Tests::for_prompt(&prompt, args.tests_uri.as_ref())?;
         let request = RefineRequest {
             prompt: prompt.source.clone(),
@@ -258,6 +275,9 @@ pub(super) async fn refine(state: &State, running: &Running, arguments: &[Value]
         })
     })
     .await?;
+    if let Some(recorder) = recorder {
+        recorder.refinement(state, &result).await;
+    }
     to_json(&result)
 }
 
@@ -280,20 +300,21 @@ async fn on_engine_thread<T: Send + 'static>(
 
 /// One prompt, owned so it can move to the blocking pool, with what linting and rendering it
 /// need: the editor's partials (unsaved ones count) and the lint options in force.
-struct Prompt {
+#[derive(Clone)]
+pub(super) struct Prompt {
     /// Relative to the project root, as the CLI names it, so prompt ids and diffs agree.
     path: String,
     /// The file on disk, when there is one: its test file is looked up beside it.
     file: Option<PathBuf>,
-    source: String,
+    pub(super) source: String,
     format: Format,
     options: LintOptions,
     overlay: Overlay,
-    project: Arc<ProjectConfig>,
+    pub(super) project: Arc<ProjectConfig>,
 }
 
 impl Prompt {
-    fn from_world(world: &World) -> Result<Prompt> {
+    pub(super) fn from_world(world: &World) -> Result<Prompt> {
         let snapshot = &world.snapshot;
         if snapshot.kind == Kind::Config {
             return Err(invalid(format!(
@@ -337,7 +358,11 @@ impl Prompt {
 
     /// Hands the engine this prompt's surroundings with `source` as its text (the buffer, or
     /// the starting prompt a generation was built from).
-    fn with_input<T>(&self, source: &str, work: impl FnOnce(&PromptInput<'_>) -> T) -> T {
+    pub(super) fn with_input<T>(
+        &self,
+        source: &str,
+        work: impl FnOnce(&PromptInput<'_>) -> T,
+    ) -> T {
         let from = self.file.as_ref().map(|f| f.to_string_lossy().into_owned());
         let partials = |name: &str| {
             from.as_deref()
@@ -474,18 +499,18 @@ fn repeat_of(repeat: Option<u32>) -> Result<u32> {
 }
 
 /// The command's one argument, which must be an object.
-fn object_argument<'a>(arguments: &'a [Value], shape: &str) -> Result<&'a Value> {
+pub(super) fn object_argument<'a>(arguments: &'a [Value], shape: &str) -> Result<&'a Value> {
     match arguments {
         [argument @ Value::Object(_)] => Ok(argument),
         _ => Err(invalid(format!("expected one argument {shape}"))),
     }
 }
 
-fn parse<T: DeserializeOwned>(argument: &Value, shape: &str) -> Result<T> {
+pub(super) fn parse<T: DeserializeOwned>(argument: &Value, shape: &str) -> Result<T> {
     T::deserialize(argument).map_err(|e| invalid(format!("expected one argument {shape}: {e}")))
 }
 
-fn to_json(value: &impl serde::Serialize) -> Result<Value> {
+pub(super) fn to_json(value: &impl serde::Serialize) -> Result<Value> {
     serde_json::to_value(value).map_err(|e| {
         tracing::error!(%e, "an engine result does not serialize");
         Error::internal_error()

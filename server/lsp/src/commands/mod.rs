@@ -18,6 +18,9 @@ use crate::guard::answer_blocking;
 use crate::state::State;
 
 mod engine;
+mod registry;
+
+pub(crate) use registry::record_save;
 
 pub const GENERATE: &str = "promptopt.generate";
 pub const EVALUATE: &str = "promptopt.evaluate";
@@ -26,14 +29,18 @@ pub const FEEDBACK: &str = "promptopt.feedback";
 pub const HISTORY: &str = "promptopt.history";
 pub const ROLLBACK: &str = "promptopt.rollback";
 pub const RENDER: &str = "promptopt.render";
+pub const SAVE: &str = "promptopt.save";
+pub const ANNOTATE: &str = "promptopt.annotate";
+pub const FAVORITE: &str = "promptopt.favorite";
+pub const REVIEW: &str = "promptopt.review";
+pub const APPROVE: &str = "promptopt.approve";
+pub const DEPLOY: &str = "promptopt.deploy";
+pub const ALERTS: &str = "promptopt.alerts";
 
-pub const ALL: [&str; 7] = [
-    GENERATE, EVALUATE, REFINE, FEEDBACK, HISTORY, ROLLBACK, RENDER,
+pub const ALL: [&str; 14] = [
+    GENERATE, EVALUATE, REFINE, FEEDBACK, HISTORY, ROLLBACK, RENDER, SAVE, ANNOTATE, FAVORITE,
+    REVIEW, APPROVE, DEPLOY, ALERTS,
 ];
-
-/// The application error code for a command whose backing service has not shipped yet
-/// (inside JSON-RPC's range for server-defined errors).
-pub const NOT_AVAILABLE: i64 = -32001;
 
 /// Arguments every document command takes: the prompt it applies to.
 #[derive(Debug, Deserialize)]
@@ -121,7 +128,16 @@ async fn run(
         EVALUATE => engine::evaluate(state, running, arguments).await.map(Some),
         GENERATE => engine::generate(state, running, arguments).await.map(Some),
         REFINE => engine::refine(state, running, arguments).await.map(Some),
-        FEEDBACK | HISTORY | ROLLBACK => Err(not_available(command, "the registry (issue 6)")),
+        SAVE => registry::save(state, arguments).await.map(Some),
+        HISTORY => registry::history(state, arguments).await.map(Some),
+        FEEDBACK => registry::feedback(state, arguments).await.map(Some),
+        ROLLBACK => registry::rollback(state, arguments).await.map(Some),
+        ANNOTATE => registry::annotate(state, arguments).await.map(Some),
+        FAVORITE => registry::favorite(state, arguments).await.map(Some),
+        REVIEW => registry::review(state, arguments).await.map(Some),
+        APPROVE => registry::approve(state, arguments).await.map(Some),
+        DEPLOY => registry::deploy(state, arguments).await.map(Some),
+        ALERTS => registry::alerts(state, arguments).await.map(Some),
         other => Err(invalid(format!(
             "unknown command `{other}`: the server runs {}",
             ALL.join(", ")
@@ -135,6 +151,7 @@ fn title(command: &str) -> &'static str {
         EVALUATE => "Evaluating",
         REFINE => "Refining",
         RENDER => "Rendering",
+        ROLLBACK => "Rolling back",
         _ => "PromptOpt",
     }
 }
@@ -160,17 +177,6 @@ fn invalid(message: impl Into<String>) -> Error {
         code: ErrorCode::InvalidParams,
         message: message.into().into(),
         data: None,
-    }
-}
-
-fn not_available(command: &str, what: &str) -> Error {
-    Error {
-        code: ErrorCode::ServerError(NOT_AVAILABLE),
-        message: format!(
-            "{command} is not available yet: it needs {what}, which this build does not include"
-        )
-        .into(),
-        data: Some(json!({ "command": command, "available": false })),
     }
 }
 

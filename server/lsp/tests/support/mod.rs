@@ -35,8 +35,8 @@ pub mod codes {
     pub const METHOD_NOT_FOUND: i64 = -32601;
     pub const INVALID_PARAMS: i64 = -32602;
     pub const SERVER_NOT_INITIALIZED: i64 = -32002;
-    /// PromptOpt's "this command's backing service is not in this build".
-    pub const NOT_AVAILABLE: i64 = -32001;
+    /// A review rule refused the action (and the refusal was recorded).
+    pub const DENIED: i64 = -32003;
 }
 
 /// Runs one test on its own multi-threaded runtime (the server lints on the blocking pool),
@@ -387,6 +387,8 @@ fn answer(request: &Value, settings: &Value) -> Value {
         | "workspace/semanticTokens/refresh"
         | "workspace/inlayHint/refresh"
         | "workspace/codeLens/refresh" => Value::Null,
+        // An editor applies the edit (a rollback's new content) and says so.
+        "workspace/applyEdit" => json!({ "applied": true }),
         other => {
             return json!({
                 "jsonrpc": "2.0",
@@ -687,6 +689,14 @@ impl TestClient {
     /// A whole-text change.
     pub fn change_full(&self, uri: &str, version: i64, text: &str) {
         self.change_many(uri, version, vec![json!({ "text": text })]);
+    }
+
+    /// `didSave` (the buffer's text is what was saved).
+    pub fn save(&self, uri: &str) {
+        self.notify(
+            "textDocument/didSave",
+            json!({ "textDocument": { "uri": uri } }),
+        );
     }
 
     pub fn close(&self, uri: &str) {

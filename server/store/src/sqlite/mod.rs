@@ -21,6 +21,7 @@ use crate::model::{
     PromptSummary, ReviewRequest, RollbackRequest, RolledBack, Saved, Series, Version,
 };
 use crate::repository::{AuditFilter, Recorded, Repository};
+use crate::validate;
 use queries::Damaged;
 use writer::Writer;
 
@@ -38,7 +39,22 @@ pub struct StoreOptions {
     pub vault: Option<Vault>,
 }
 
+/// Keeps the audit keys as files in this folder instead of the OS keyring (CI, containers, or
+/// keys on a volume apart from the database).
+pub const AUDIT_KEY_DIR_ENV: &str = "PROMPTOPT_AUDIT_KEY_DIR";
+
 impl StoreOptions {
+    /// The store in `dir`, with the audit keys where the environment says
+    /// ([`AUDIT_KEY_DIR_ENV`]), else where the store was created with them.
+    pub fn for_dir(dir: impl Into<PathBuf>, env: &dyn Fn(&str) -> Option<String>) -> Self {
+        Self {
+            dir: dir.into(),
+            vault: env(AUDIT_KEY_DIR_ENV)
+                .filter(|dir| !dir.trim().is_empty())
+                .map(|dir| Vault::Dir(PathBuf::from(dir))),
+        }
+    }
+
     pub fn in_dir(dir: impl Into<PathBuf>) -> Self {
         Self {
             dir: dir.into(),
@@ -304,13 +320,13 @@ fn initialize(
 
 impl Repository for SqliteStore {
     async fn save_version(&self, new: NewVersion) -> Result<Saved> {
-        ops::validate_new_version(&new)?;
+        validate::new_version(&new)?;
         self.write(move |tx| ops::save_version(tx, new, true).map(|(saved, _)| saved))
             .await
     }
 
     async fn save_candidate(&self, new: NewVersion) -> Result<Version> {
-        ops::validate_new_version(&new)?;
+        validate::new_version(&new)?;
         self.write(move |tx| ops::save_version(tx, new, false).map(|(saved, _)| saved))
             .await
             .map(|saved| saved.version().clone())
@@ -347,19 +363,19 @@ impl Repository for SqliteStore {
     }
 
     async fn submit_feedback(&self, feedback: FeedbackPayload) -> Result<Recorded> {
-        ops::validate_note("notes", feedback.notes.as_deref())?;
+        validate::note("notes", feedback.notes.as_deref())?;
         self.write(move |tx| ops::submit_feedback(tx, feedback))
             .await
     }
 
     async fn record_evaluation(&self, evaluation: EvaluationRecord) -> Result<Recorded> {
-        ops::validate_evaluation(&evaluation)?;
+        validate::evaluation(&evaluation)?;
         self.write(move |tx| ops::record_evaluation(tx, evaluation))
             .await
     }
 
     async fn annotate(&self, annotation: Annotation) -> Result<EventId> {
-        ops::validate_note("note", Some(&annotation.note))?;
+        validate::note("note", Some(&annotation.note))?;
         self.write(move |tx| ops::annotate(tx, annotation)).await
     }
 
@@ -377,22 +393,22 @@ impl Repository for SqliteStore {
     }
 
     async fn request_review(&self, request: ReviewRequest) -> Result<Version> {
-        ops::validate_note("note", request.note.as_deref())?;
+        validate::note("note", request.note.as_deref())?;
         self.write(move |tx| ops::request_review(tx, request)).await
     }
 
     async fn approve(&self, approval: Approval) -> Result<Version> {
-        ops::validate_note("note", approval.note.as_deref())?;
+        validate::note("note", approval.note.as_deref())?;
         self.write(move |tx| ops::approve(tx, approval)).await
     }
 
     async fn deploy(&self, deployment: Deployment) -> Result<Version> {
-        ops::validate_note("deploy ref", deployment.deploy_ref.as_deref())?;
+        validate::note("deploy ref", deployment.deploy_ref.as_deref())?;
         self.write(move |tx| ops::deploy(tx, deployment)).await
     }
 
     async fn rollback(&self, request: RollbackRequest) -> Result<RolledBack> {
-        ops::validate_reason(&request.reason)?;
+        validate::reason(&request.reason)?;
         self.write(move |tx| ops::rollback(tx, request)).await
     }
 

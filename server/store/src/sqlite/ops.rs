@@ -16,75 +16,14 @@ use crate::error::{Result, StoreError};
 use crate::ids::{EventId, PromptId, UserId, VersionId};
 use crate::model::{
     Alert, Annotation, Approval, ContentHash, Deployment, EvaluationRecord, FeedbackPayload,
-    MAX_NOTE_BYTES, NewVersion, Origin, ReviewRequest, ReviewState, RollbackRequest, RolledBack,
-    Saved, Series, Version,
+    NewVersion, Origin, ReviewRequest, ReviewState, RollbackRequest, RolledBack, Saved, Series,
+    Version,
 };
 use crate::repository::Recorded;
 use crate::review::{self, Action, Verdict};
 
-/// The largest prompt the registry keeps.
-pub const MAX_CONTENT_BYTES: usize = 4 * 1024 * 1024;
 /// How many recent observations a drift monitor looks at.
 const DRIFT_WINDOW: usize = 1000;
-
-pub fn validate_note(field: &str, text: Option<&str>) -> Result<()> {
-    match text {
-        Some(text) if text.len() > MAX_NOTE_BYTES => Err(StoreError::Invalid(format!(
-            "the {field} is {} bytes; at most {MAX_NOTE_BYTES} are kept",
-            text.len()
-        ))),
-        Some(text) if text.contains('\0') => Err(StoreError::Invalid(format!(
-            "the {field} contains a NUL character"
-        ))),
-        _ => Ok(()),
-    }
-}
-
-pub fn validate_reason(reason: &str) -> Result<()> {
-    if reason.trim().is_empty() {
-        return Err(StoreError::Invalid(
-            "a reason is required: say why, for the audit trail".into(),
-        ));
-    }
-    validate_note("reason", Some(reason))
-}
-
-pub fn validate_new_version(new: &NewVersion) -> Result<()> {
-    if new.content.len() > MAX_CONTENT_BYTES {
-        return Err(StoreError::Invalid(format!(
-            "the prompt is {} bytes; the registry keeps prompts up to {MAX_CONTENT_BYTES}",
-            new.content.len()
-        )));
-    }
-    if new.content.contains('\0') {
-        return Err(StoreError::Invalid(
-            "the prompt contains a NUL character".into(),
-        ));
-    }
-    validate_note("message", new.message.as_deref())?;
-    validate_note("strategy", new.strategy.as_deref())?;
-    validate_note("template id", new.template_id.as_deref())?;
-    validate_score(new.score)
-}
-
-fn validate_score(score: Option<f64>) -> Result<()> {
-    match score {
-        Some(score) if !score.is_finite() || !(0.0..=5.0).contains(&score) => Err(
-            StoreError::Invalid(format!("a score is between 0 and 5, not {score}")),
-        ),
-        _ => Ok(()),
-    }
-}
-
-pub fn validate_evaluation(evaluation: &EvaluationRecord) -> Result<()> {
-    validate_score(Some(evaluation.score))?;
-    if evaluation.evaluator.trim().is_empty() || evaluation.evaluator.len() > 256 {
-        return Err(StoreError::Invalid(
-            "an evaluation names its evaluator (1–256 bytes): `builtin/1` or the model".into(),
-        ));
-    }
-    Ok(())
-}
 
 fn damaged<'a>(tx: &Tx<'a>) -> impl Fn(Damaged) -> StoreError + 'a {
     let shared = tx.shared();

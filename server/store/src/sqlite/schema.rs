@@ -3,12 +3,10 @@
 use std::path::Path;
 
 use rusqlite::{Connection, OpenFlags};
-use rusqlite_migration::{M, Migrations};
 
-/// The migrations, in order. Append; never edit one that has shipped.
-fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(include_str!("migrations/001_init.sql"))])
-}
+/// The migrations, in order; a database's `user_version` counts those applied. Append; never
+/// edit one that has shipped.
+const MIGRATIONS: [&str; 1] = [include_str!("migrations/001_init.sql")];
 
 /// How long a connection waits for another process's write lock before giving up.
 const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
@@ -23,17 +21,36 @@ pub fn open_writer(path: &Path) -> Result<Connection, String> {
         conn.pragma_update(None, "foreign_keys", "ON")?;
         Ok(conn)
     };
-    let mut conn = open().map_err(|error| error.to_string())?;
-    migrations()
-        .to_latest(&mut conn)
-        .map_err(|error| match error {
-            rusqlite_migration::Error::MigrationDefinition(_)
-            | rusqlite_migration::Error::SpecifiedSchemaVersion(_) => format!(
-                "it was written by a newer promptopt ({error}): upgrade promptopt to open it"
-            ),
-            other => other.to_string(),
-        })?;
+    let conn = open().map_err(|error| error.to_string())?;
+    migrate(&conn)?;
     Ok(conn)
+}
+
+/// Apply the migrations this database lacks, under the write lock: two processes opening a new
+/// store at the same moment must not both create its tables.
+fn migrate(conn: &Connection) -> Result<(), String> {
+    let failed = |error: rusqlite::Error| error.to_string();
+    conn.execute_batch("BEGIN IMMEDIATE").map_err(failed)?;
+    let result = (|| {
+        let applied: i64 = conn
+            .pragma_query_value(None, "user_version", |row| row.get(0))
+            .map_err(failed)?;
+        let known = MIGRATIONS.len() as i64;
+        if applied > known {
+            return Err(format!(
+                "it was written by a newer promptopt (schema {applied}, this one knows {known}): upgrade promptopt to open it"
+            ));
+        }
+        for (number, sql) in MIGRATIONS.iter().enumerate().skip(applied as usize) {
+            conn.execute_batch(sql)
+                .map_err(|error| format!("migration {} failed: {error}", number + 1))?;
+        }
+        conn.pragma_update(None, "user_version", known)
+            .map_err(failed)
+    })();
+    let end = if result.is_ok() { "COMMIT" } else { "ROLLBACK" };
+    conn.execute_batch(end).map_err(failed)?;
+    result
 }
 
 /// A reader's connection: it never writes.
@@ -48,8 +65,19 @@ pub fn open_reader(path: &Path) -> rusqlite::Result<Connection> {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
-    fn migrations_are_valid() {
-        assert!(super::migrations().validate().is_ok());
+    fn migrating_twice_changes_nothing_and_a_newer_schema_is_refused() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let path = dir.path().join("store.db");
+        let conn = open_writer(&path).unwrap_or_else(|e| panic!("{e}"));
+        drop(conn);
+        let conn = open_writer(&path).unwrap_or_else(|e| panic!("{e}"));
+        conn.pragma_update(None, "user_version", 99)
+            .unwrap_or_else(|e| panic!("{e}"));
+        drop(conn);
+        let error = open_writer(&path).err().unwrap_or_default();
+        assert!(error.contains("newer promptopt"), "{error}");
     }
 }
