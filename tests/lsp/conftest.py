@@ -15,6 +15,7 @@ import asyncio
 import os
 import pathlib
 import sys
+import tempfile
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -34,6 +35,13 @@ from lsp_wire import Closed, Wire  # noqa: E402, F401  (the raw client, for the 
 
 # Every wait is bounded by this; lints take milliseconds, so hitting it is a failure.
 WAIT = 10.0
+
+# The registry's audit keys go to files the run owns, never the OS keyring of the machine
+# running the tests, and its entries name a test user. (Each server inherits these.)
+os.environ.setdefault(
+    "PROMPTOPT_AUDIT_KEY_DIR", tempfile.mkdtemp(prefix="promptopt-lsp-audit-keys-")
+)
+os.environ.setdefault("PROMPTOPT_USER", "pytest-lsp")
 
 PROFILES = ["visual-studio-code", "neovim", "emacs"]
 
@@ -198,6 +206,7 @@ class Client(LanguageClient):
         self.registrations: list[types.Registration] = []
         self.refreshes = 0
         self.settings_requests = 0
+        self.applied_edits: list[types.WorkspaceEdit] = []
         self._news = asyncio.Event()
 
     def note(self) -> None:
@@ -243,6 +252,15 @@ def make_client() -> Client:
     def diagnostic_refresh(client: Client, params: None) -> None:
         client.refreshes += 1
         client.note()
+
+    @client.feature(types.WORKSPACE_APPLY_EDIT)
+    def apply_edit(
+        client: Client, params: types.ApplyWorkspaceEditParams
+    ) -> types.ApplyWorkspaceEditResult:
+        # As an editor: take the edit (a rollback's restored text); the test reads it back.
+        client.applied_edits.append(params.edit)
+        client.note()
+        return types.ApplyWorkspaceEditResult(applied=True)
 
     @client.feature(types.CLIENT_REGISTER_CAPABILITY)
     def register_capability(client: Client, params: types.RegistrationParams) -> None:

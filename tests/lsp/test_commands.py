@@ -1,5 +1,5 @@
 """workspace/executeCommand: the preview renders, the built-in engine evaluates and generates,
-and the registry's commands say they are not there yet with their own error code."""
+and a save becomes a version that feedback rates and a rollback restores."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from pygls.exceptions import JsonRpcException
 
 from conftest import WAIT, Editor
 
-NOT_AVAILABLE = -32001
 
 
 def command(name: str, *arguments, token: str | None = None) -> types.ExecuteCommandParams:
@@ -51,22 +50,52 @@ async def test_render_returns_the_messages_with_unsaved_text_and_partials(editor
         assert kinds[0] == "WorkDoneProgressBegin" and kinds[-1] == "WorkDoneProgressEnd"
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        "promptopt.feedback",
-        "promptopt.history",
-        "promptopt.rollback",
-    ],
-)
-async def test_commands_without_their_backend_answer_not_available(editor: Editor, name: str):
+async def history(editor: Editor, uri: str) -> dict:
+    return await editor.request(
+        editor.client.workspace_execute_command_async(command("promptopt.history", {"uri": uri}))
+    )
+
+
+async def test_a_save_becomes_a_version_that_feedback_rates_and_rollback_restores(
+    editor: Editor,
+):
     doc = editor.open("summarize.prompt")
-    with pytest.raises(JsonRpcException) as error:
-        await editor.request(
-            editor.client.workspace_execute_command_async(command(name, {"uri": doc.uri}))
+    original = doc.text
+    editor.client.text_document_did_save(
+        types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=doc.uri))
+    )
+    async with asyncio.timeout(WAIT):
+        while len((await history(editor, doc.uri))["versions"]) != 1:
+            await asyncio.sleep(0.05)
+
+    editor.replace(doc, "plain text", "short plain text")
+    recorded = await editor.request(
+        editor.client.workspace_execute_command_async(
+            command("promptopt.feedback", {"uri": doc.uri, "score": 2, "notes": "too short"})
         )
-    assert error.value.code == NOT_AVAILABLE
-    assert "not available yet" in error.value.message
+    )
+    rolled = await editor.request(
+        editor.client.workspace_execute_command_async(
+            command("promptopt.rollback", {"uri": doc.uri, "reason": "rated 2/5"})
+        )
+    )
+    assert rolled["version"]["content"] == original
+    assert rolled["previous"] == recorded["versionId"]
+    assert rolled["applied"] is True
+    edit = editor.client.applied_edits[-1]
+    texts = [e.new_text for change in edit.document_changes or [] for e in change.edits]
+    texts += [e.new_text for edits in (edit.changes or {}).values() for e in edits]
+    assert texts == [original], "the editor was handed the restored text"
+
+    trail = await history(editor, doc.uri)
+    assert [e["eventType"] for e in trail["events"]] == [
+        "PromptVersionSaved",
+        "PromptVersionSaved",
+        "FeedbackSubmitted",
+        "RollbackTriggered",
+    ]
+    assert trail["events"][2]["user"] == "pytest-lsp"
+    assert trail["events"][3]["reason"] == "rated 2/5"
     assert editor.alive()
 
 
