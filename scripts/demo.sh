@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds everything in release mode, lints the examples and the lint showcase, evaluates,
-# generates and refines with the built-in engine, and renders each example prompt with its
-# sample data. Needs only a Rust toolchain: no account, no network
+# generates and refines with the built-in engine, keeps versions, a review and a rollback in a
+# scratch project's registry and verifies its audit trail, and renders each example prompt with
+# its sample data. Needs only a Rust toolchain: no account, no network
 # beyond crates.io, no model.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,6 +36,32 @@ echo "== promptopt generate --task ... --count 3 (built-in strategies, each cand
 echo
 echo "== promptopt refine examples/summarize.prompt --feedback ... (a diff and the scores before and after; the file is not changed)"
 "$bin" refine examples/summarize.prompt --feedback "Show an example of a good summary."
+
+echo
+echo "== the registry in a scratch project: versions, feedback, review gating, rollback, the audit trail"
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+cp examples/summarize.prompt "$scratch/"
+(
+  cd "$scratch"
+  export PROMPTOPT_AUDIT_KEY_DIR="$scratch/keys" PROMPTOPT_USER=ana
+  promptopt() { "$OLDPWD/$bin" "$@"; }
+  run() { echo "\$ $*"; "$@"; }
+  run promptopt save summarize.prompt -m "as shipped"
+  echo "Keep it under 80 words." >>summarize.prompt
+  run promptopt feedback summarize.prompt --score 4 --notes "good, a little long"
+  run promptopt review summarize.prompt
+  echo "\$ promptopt approve summarize.prompt   # ana wrote it: refused, and the refusal is recorded"
+  status=0
+  promptopt approve summarize.prompt || status=$?
+  [[ $status -eq 1 ]] || { echo "self-approval exited $status, expected 1" >&2; exit 1; }
+  run promptopt approve summarize.prompt --user bo
+  run promptopt deploy summarize.prompt --user ops --ref release-1
+  run promptopt rollback summarize.prompt --reason "the word limit cut key facts" --user ops
+  run promptopt history summarize.prompt
+  run promptopt audit verify
+  run promptopt audit export --format csv --prompt summarize | cut -c1-150
+)
 
 for prompt in examples/*.prompt; do
   name=$(basename "$prompt" .prompt)
