@@ -57,7 +57,9 @@ cp examples/summarize.prompt "$scratch/"
   [[ $status -eq 1 ]] || { echo "self-approval exited $status, expected 1" >&2; exit 1; }
   run promptopt approve summarize.prompt --user bo
   run promptopt deploy summarize.prompt --user ops --ref release-1
-  run promptopt rollback summarize.prompt --reason "the word limit cut key facts" --user ops
+  # Production goes back to a version nobody approved: that needs a recorded reason.
+  run promptopt rollback summarize.prompt --reason "the word limit cut key facts" --user ops \
+    --override "the first version ran in production before the registry"
   run promptopt history summarize.prompt
   run promptopt audit verify
   run promptopt audit export --format csv --prompt summarize | cut -c1-150

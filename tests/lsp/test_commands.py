@@ -80,7 +80,7 @@ async def test_a_save_becomes_a_version_that_feedback_rates_and_rollback_restore
         )
     )
     assert rolled["version"]["content"] == original
-    assert rolled["previous"] == recorded["versionId"]
+    assert rolled["replaced"] == recorded["versionId"]
     assert rolled["applied"] is True
     edit = editor.client.applied_edits[-1]
     texts = [e.new_text for change in edit.document_changes or [] for e in change.edits]

@@ -348,6 +348,9 @@ pub struct RollbackRequest {
     pub to: Option<VersionId>,
     pub user: UserId,
     pub reason: String,
+    /// A rollback that moves a label deploys the restored content: it must have been approved,
+    /// unless this overrides the rule.
+    pub override_rules: Option<Override>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -356,9 +359,9 @@ pub struct RolledBack {
     /// The new head, whose content equals `restored`'s.
     pub version: Version,
     pub restored: VersionId,
-    /// The head before the rollback.
-    pub previous: VersionId,
-    /// The labels that pointed at the old head and now point at the new one.
+    /// The head the rollback replaced.
+    pub replaced: VersionId,
+    /// The labels that pointed past the restored version and now point at the new head.
     pub labels_moved: Vec<Label>,
 }
 

@@ -12,6 +12,8 @@ pub enum Action {
     RequestReview,
     Approve,
     Deploy,
+    /// A rollback that moves a label: a deploy of the restored version.
+    Rollback,
 }
 
 impl Action {
@@ -20,6 +22,7 @@ impl Action {
             Action::RequestReview => "requestReview",
             Action::Approve => "approve",
             Action::Deploy => "deploy",
+            Action::Rollback => "rollback",
         }
     }
 }
@@ -105,8 +108,10 @@ pub fn decide(
         (Action::Approve, Approved | Deployed) => {
             Verdict::Pointless("the version is already approved")
         }
-        (Action::Deploy, Approved | Deployed) => Verdict::Allowed(Deployed),
-        (Action::Deploy, Draft | InReview) => guarded(Rule::NotApproved, Deployed),
+        (Action::Deploy | Action::Rollback, Approved | Deployed) => Verdict::Allowed(Deployed),
+        (Action::Deploy | Action::Rollback, Draft | InReview) => {
+            guarded(Rule::NotApproved, Deployed)
+        }
     }
 }
 

@@ -153,3 +153,127 @@ fn stores_opened_at_the_same_moment_on_a_new_folder_agree() -> TestResult {
     }
     Ok(())
 }
+
+/// Every kind of registry row, written by the store.
+async fn busy_registry(store: &SqliteStore) -> Result<Version, Box<dyn std::error::Error>> {
+    let greet = contract::prompt("greet");
+    let first = contract::save(store, &greet, "one").await;
+    contract::save(store, &greet, "two").await;
+    store
+        .request_review(ReviewRequest {
+            version_id: first.id,
+            user: contract::user("ana"),
+            note: None,
+        })
+        .await?;
+    store
+        .approve(Approval {
+            version_id: first.id,
+            approver: contract::user("bo"),
+            note: None,
+            override_rules: None,
+        })
+        .await?;
+    store
+        .deploy(Deployment {
+            prompt_id: greet.clone(),
+            version_id: Some(first.id),
+            label: Label::production(),
+            user: contract::user("ops"),
+            deploy_ref: None,
+            override_rules: None,
+        })
+        .await?;
+    store
+        .set_favorite(first.id, contract::user("qa"), true)
+        .await?;
+    for score in [5, 5, 4, 5, 5, 4, 5, 5, 1, 1, 1] {
+        store
+            .submit_feedback(FeedbackPayload {
+                prompt_id: greet.clone(),
+                user: contract::user("qa"),
+                score: Rating::new(score)?,
+                notes: None,
+                version_id: None,
+            })
+            .await?;
+    }
+    store
+        .record_evaluation(EvaluationRecord {
+            prompt_id: greet.clone(),
+            version_id: None,
+            user: contract::user("ci"),
+            score: 4.25,
+            evaluator: "builtin/1".into(),
+            passed: None,
+            failed: None,
+            result: serde_json::json!({}),
+        })
+        .await?;
+    store
+        .rollback(RollbackRequest {
+            prompt_id: greet,
+            to: Some(first.id),
+            user: contract::user("ops"),
+            reason: "back".into(),
+            override_rules: None,
+        })
+        .await?;
+    assert_eq!(store.alerts(None).await?.len(), 1);
+    Ok(first)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn registry_rows_are_checked_against_the_entries_that_wrote_them() -> TestResult {
+    let forgeries = [
+        // Approve a draft without an approval on record.
+        "INSERT INTO review_moves (version_id, state, event_seq) \
+         SELECT id, 'approved', 2 FROM versions WHERE content = 'two'",
+        // Point production at another version.
+        "INSERT INTO label_moves (prompt_id, label, version_id, event_seq) \
+         SELECT 'greet', 'production', id, 3 FROM versions WHERE content = 'two'",
+        // Change what a version says.
+        "UPDATE versions SET content = 'three' WHERE content = 'two'",
+        // A rating nobody gave.
+        "INSERT INTO feedback (event_seq, prompt_id, version_id, user, score) \
+         SELECT 1, 'greet', id, 'qa', 5 FROM versions WHERE content = 'one' LIMIT 1",
+    ];
+    for forgery in forgeries {
+        let dir = tempfile::tempdir()?;
+        let store = open(dir.path());
+        busy_registry(&store).await?;
+        let verdict = store.verify(None).await?;
+        assert!(
+            verdict.is_ok(),
+            "an untouched registry verifies: {verdict:?}"
+        );
+        store.close();
+        drop(store);
+
+        let conn = rusqlite::Connection::open(dir.path().join(DATABASE_FILE))?;
+        // The triggers refuse each of these; the attacker drops them first.
+        assert!(
+            conn.execute_batch(forgery).is_err(),
+            "`{forgery}` was not refused"
+        );
+        conn.pragma_update(None, "foreign_keys", "OFF")?;
+        let triggers: Vec<String> = conn
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'trigger'")?
+            .query_map([], |row| row.get(0))?
+            .collect::<Result<_, _>>()?;
+        for trigger in triggers {
+            conn.execute_batch(&format!("DROP TRIGGER {trigger}"))?;
+        }
+        conn.execute_batch(forgery)?;
+        drop(conn);
+
+        let store = open(dir.path());
+        let verdict = store.verify(None).await?;
+        let problem = verdict
+            .err()
+            .unwrap_or_else(|| panic!("`{forgery}` went unnoticed"));
+        assert!(problem.seq.is_some(), "{problem}");
+        assert!(problem.detail.contains("row"), "`{forgery}` → {problem}");
+    }
+    Ok(())
+}

@@ -20,6 +20,10 @@ pub struct RollbackArgs {
     /// Why, for the audit trail.
     #[arg(long, value_name = "TEXT")]
     pub reason: String,
+    /// Roll a label back to a version that was never approved; the reason is recorded as
+    /// ApprovalOverridden.
+    #[arg(long = "override", value_name = "REASON")]
+    pub override_reason: Option<String>,
     /// Print the result as JSON.
     #[arg(long)]
     pub json: bool,
@@ -33,12 +37,18 @@ pub fn run(args: &RollbackArgs) -> Result<u8, CliError> {
     let registry = Registry::open(&args.state, Some(&args.file))?;
     let (file, id) = registry.read(&args.file)?;
     registry.save_file(&file, &id, Some("saved before a rollback".into()))?;
-    let rolled = registry.run(registry.store.rollback(RollbackRequest {
-        prompt_id: id.clone(),
-        to: args.to,
-        user: registry.user.clone(),
-        reason: args.reason.clone(),
-    }))?;
+    let rolled = registry.run(
+        registry.store.rollback(RollbackRequest {
+            prompt_id: id.clone(),
+            to: args.to,
+            user: registry.user.clone(),
+            reason: args.reason.clone(),
+            override_rules: args
+                .override_reason
+                .clone()
+                .map(|reason| promptopt_store::Override { reason }),
+        }),
+    )?;
     registry.close();
     replace_file(&file.path, &rolled.version.content)?;
     if args.json {

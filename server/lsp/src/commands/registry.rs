@@ -40,7 +40,8 @@ pub const DENIED: i64 = -32003;
 const SAVE_SHAPE: &str = r#"{"uri": "file:///…", "message"?: "…"}"#;
 const FEEDBACK_SHAPE: &str =
     r#"{"uri": "file:///…", "score": 1-5, "notes"?: "…", "versionId"?: "…"}"#;
-const ROLLBACK_SHAPE: &str = r#"{"uri": "file:///…", "reason": "…", "to"?: "<version id>"}"#;
+const ROLLBACK_SHAPE: &str =
+    r#"{"uri": "file:///…", "reason": "…", "to"?: "<version id>", "override"?: "reason"}"#;
 const ANNOTATE_SHAPE: &str =
     r#"{"uri": "file:///…", "note": "…", "versionId"?: "…", "lines"?: [first, last]}"#;
 const FAVORITE_SHAPE: &str = r#"{"uri": "file:///…", "versionId": "…", "favorite": true|false}"#;
@@ -76,6 +77,8 @@ struct RollbackArgs {
     reason: String,
     #[serde(default)]
     to: Option<VersionId>,
+    #[serde(default, rename = "override")]
+    override_reason: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -370,6 +373,7 @@ pub(super) async fn rollback(state: &State, arguments: &[Value]) -> Result<Value
             to: args.to,
             user: opened.registry.user.clone(),
             reason: args.reason,
+            override_rules: args.override_reason.map(|reason| Override { reason }),
         })
         .await
         .map_err(store_error)?;

@@ -24,8 +24,11 @@ impl KeyId {
         &self.0
     }
 
-    pub(crate) fn from_stored(text: String) -> Self {
-        Self(text)
+    /// A key id read back from the store: 16 hex digits, or `None` (a tampered row must not
+    /// name a file outside the key folder).
+    pub(crate) fn from_stored(text: String) -> Option<Self> {
+        let valid = text.len() == 16 && text.bytes().all(|b| b.is_ascii_hexdigit());
+        valid.then_some(Self(text))
     }
 }
 
@@ -191,20 +194,25 @@ impl fmt::Display for Vault {
 }
 
 impl Vault {
-    /// How the vault is recorded in the store.
-    pub fn describe(&self) -> String {
+    /// How the vault is recorded in the store: a folder inside the state folder relative to
+    /// it, so the project can move.
+    pub fn describe(&self, state_dir: &Path) -> String {
         match self {
             Vault::Keyring => "keyring".to_owned(),
-            Vault::Dir(dir) => format!("dir:{}", dir.display()),
+            Vault::Dir(dir) => match dir.strip_prefix(state_dir) {
+                Ok(inside) => format!("dir:{}", inside.display()),
+                Err(_) => format!("dir:{}", dir.display()),
+            },
         }
     }
 
-    pub fn parse(text: &str) -> Option<Self> {
+    /// The vault recorded as `text`, relative folders taken from `state_dir`.
+    pub fn parse(text: &str, state_dir: &Path) -> Option<Self> {
         match text {
             "keyring" => Some(Vault::Keyring),
             _ => text
                 .strip_prefix("dir:")
-                .map(|dir| Vault::Dir(PathBuf::from(dir))),
+                .map(|dir| Vault::Dir(state_dir.join(dir))),
         }
     }
 
@@ -344,7 +352,7 @@ impl KeyRing {
         let mut keys = BTreeMap::new();
         for (id, public) in recorded {
             let key = AuditKey::from_secret(&vault.load(store_id, id)?);
-            if key.public().as_bytes() != public {
+            if key.public().as_bytes() != public || key.id() != id {
                 return Err(KeyError::Mismatch {
                     id: id.clone(),
                     vault: vault.to_string(),
@@ -382,6 +390,15 @@ impl KeyRing {
         self.keys
             .get(&self.current)
             .expect("the current key is always in the ring")
+    }
+
+    /// How many generations the ring holds.
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
     }
 
     pub fn get(&self, id: &str) -> Option<&AuditKey> {

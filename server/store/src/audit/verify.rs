@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use super::chain::{self, Checkpoint, GENESIS, RawEntry};
 use super::keys::{KeyRing, verify_signature};
-use super::record::AuditEventRecord;
+use super::record::{AuditEventRecord, EventType};
 
 /// What is wrong, in the words of the issue a compliance officer files.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -118,16 +118,16 @@ pub fn verify(
     saved: Option<&Checkpoint>,
 ) -> Verdict {
     let mut problems = Vec::new();
-    if let Some(problem) = check_entries(store_id, entries, checkpoints, keys) {
-        problems.push(problem);
-    }
+    let (problem, epochs) = check_entries(store_id, entries, checkpoints, keys);
+    problems.extend(problem);
     for checkpoint in checkpoints {
-        if let Some(problem) = check_checkpoint(store_id, checkpoint, entries, keys, false) {
+        if let Some(problem) = check_checkpoint(store_id, checkpoint, entries, keys, &epochs, false)
+        {
             problems.push(problem);
         }
     }
     if let Some(saved) = saved {
-        if let Some(problem) = check_checkpoint(store_id, saved, entries, keys, true) {
+        if let Some(problem) = check_checkpoint(store_id, saved, entries, keys, &epochs, true) {
             problems.push(problem);
         }
     }
@@ -150,11 +150,36 @@ pub fn verify(
     })
 }
 
+/// Which key seals and signs from which position on: the first entry's key, then each
+/// KeysRotated entry's new key from the entry after it.
+type Epochs = Vec<(u64, String)>;
+
+/// The key current at position `seq`.
+fn key_at(epochs: &Epochs, seq: u64) -> Option<&str> {
+    epochs
+        .iter()
+        .take_while(|(from, _)| *from <= seq.max(1))
+        .last()
+        .map(|(_, key)| key.as_str())
+}
+
 fn check_entries(
     store_id: &str,
     entries: &[RawEntry],
     checkpoints: &[Checkpoint],
     keys: &KeyRing,
+) -> (Option<Problem>, Epochs) {
+    let mut epochs = Epochs::new();
+    let problem = check_chain(store_id, entries, checkpoints, keys, &mut epochs);
+    (problem, epochs)
+}
+
+fn check_chain(
+    store_id: &str,
+    entries: &[RawEntry],
+    checkpoints: &[Checkpoint],
+    keys: &KeyRing,
+    epochs: &mut Epochs,
 ) -> Option<Problem> {
     // Where each hash sits, and where each hash was expected (by the next entry's link or by a
     // checkpoint): a moved entry is recognized by its hash being expected at another place.
@@ -238,8 +263,40 @@ fn check_entries(
             };
             return Some(entry_problem(kind, entry.seq, detail));
         }
-        if let Some(problem) = open_entry(store_id, entry, keys, entries) {
-            return Some(problem);
+        match key_at(epochs, entry.seq) {
+            None => epochs.push((entry.seq, entry.key_id.clone())),
+            Some(current) if current != entry.key_id => {
+                return Some(entry_problem(
+                    ProblemKind::Inserted,
+                    entry.seq,
+                    format!(
+                        "sealed with key {}, but key {current} was current here (keys change only through a KeysRotated entry)",
+                        entry.key_id
+                    ),
+                ));
+            }
+            Some(_) => {}
+        }
+        let record = match open_entry(store_id, entry, keys, entries) {
+            Ok(record) => record,
+            Err(problem) => return Some(problem),
+        };
+        if record.event_type == EventType::KeysRotated {
+            let next = record
+                .details
+                .as_ref()
+                .and_then(|details| details.get("newKeyId"))
+                .and_then(|id| id.as_str());
+            match next {
+                Some(next) => epochs.push((entry.seq + 1, next.to_owned())),
+                None => {
+                    return Some(entry_problem(
+                        ProblemKind::Modified,
+                        entry.seq,
+                        "a key rotation that does not name its new key",
+                    ));
+                }
+            }
         }
         previous = &entry.hash;
     }
@@ -252,9 +309,9 @@ fn open_entry(
     entry: &RawEntry,
     keys: &KeyRing,
     entries: &[RawEntry],
-) -> Option<Problem> {
+) -> Result<AuditEventRecord, Problem> {
     let Some(key) = keys.get(&entry.key_id) else {
-        return Some(entry_problem(
+        return Err(entry_problem(
             ProblemKind::Inserted,
             entry.seq,
             format!(
@@ -270,7 +327,7 @@ fn open_entry(
         let source = entries
             .iter()
             .find(|other| other.seq != entry.seq && other.payload == entry.payload);
-        return Some(match source {
+        return Err(match source {
             Some(source) => entry_problem(
                 ProblemKind::Modified,
                 entry.seq,
@@ -289,7 +346,7 @@ fn open_entry(
     let record: AuditEventRecord = match serde_json::from_slice(&plain) {
         Ok(record) => record,
         Err(error) => {
-            return Some(entry_problem(
+            return Err(entry_problem(
                 ProblemKind::Modified,
                 entry.seq,
                 format!("its payload is not an audit record: {error}"),
@@ -301,13 +358,14 @@ fn open_entry(
         && record.prompt_id.as_ref().map(|id| id.as_str()) == entry.prompt_id.as_deref()
         && record.timestamp == entry.recorded_at
         && record.session_id.to_string() == entry.session_id;
-    (!header_agrees).then(|| {
-        entry_problem(
+    if !header_agrees {
+        return Err(entry_problem(
             ProblemKind::Modified,
             entry.seq,
             "its clear header disagrees with its sealed record",
-        )
-    })
+        ));
+    }
+    Ok(record)
 }
 
 fn check_checkpoint(
@@ -315,6 +373,7 @@ fn check_checkpoint(
     checkpoint: &Checkpoint,
     entries: &[RawEntry],
     keys: &KeyRing,
+    epochs: &Epochs,
     saved: bool,
 ) -> Option<Problem> {
     let which = if saved {
@@ -342,6 +401,18 @@ fn check_checkpoint(
             ),
         ));
     };
+    if let Some(current) = key_at(epochs, checkpoint.seq) {
+        if current != checkpoint.key_id {
+            return Some(checkpoint_problem(
+                ProblemKind::BadSignature,
+                checkpoint.seq,
+                format!(
+                    "{which} is signed with key {}, but key {current} was current at entry {}",
+                    checkpoint.key_id, checkpoint.seq
+                ),
+            ));
+        }
+    }
     let message = chain::checkpoint_message(checkpoint);
     if !verify_signature(&key.public(), &message, &checkpoint.signature) {
         return Some(checkpoint_problem(

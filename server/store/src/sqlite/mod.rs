@@ -1,6 +1,7 @@
 //! The embedded store: one SQLite file in WAL mode, one writer thread with group commit, and
 //! read-only connections for queries.
 
+mod consistency;
 mod ops;
 mod queries;
 mod schema;
@@ -112,10 +113,20 @@ impl Shared {
         self.database(damaged.0)
     }
 
-    /// Reload the key ring from the store's records (another process may have rotated).
-    fn reload_keys(&self, conn: &Connection) -> Result<()> {
+    /// The key ring as the store records it now: every generation, the latest current.
+    pub(crate) fn ring_from(&self, conn: &Connection) -> Result<KeyRing> {
         let recorded = queries::recorded_keys(conn).map_err(|d| self.damaged(d))?;
-        let ring = KeyRing::load(&self.vault, &self.store_id, &recorded)?;
+        Ok(KeyRing::load(&self.vault, &self.store_id, &recorded)?)
+    }
+
+    /// The writer's ring, brought up to date when another process rotated the keys. Called
+    /// inside the write lock, so no rotation can slip in before the batch seals with it.
+    pub(crate) fn refresh_keys(&self, conn: &Connection) -> Result<()> {
+        let recorded = queries::recorded_key_count(conn).map_err(|d| self.damaged(d))?;
+        if recorded == self.keys()?.len() {
+            return Ok(());
+        }
+        let ring = self.ring_from(conn)?;
         *self.keys.write().map_err(|_| StoreError::Closed)? = ring;
         Ok(())
     }
@@ -248,8 +259,9 @@ fn create_state_dir(dir: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Create or read the store's identity and keys, under the write lock so two processes opening
-/// a new store at once agree.
+/// The store's identity, its key vault and its keys. A new store is set up under the write
+/// lock, so two processes creating it at once agree; an existing one is only read, and its keys
+/// are loaded (which may wait on a keyring prompt) with no lock held.
 fn initialize(
     conn: &Connection,
     options: &StoreOptions,
@@ -259,9 +271,36 @@ fn initialize(
         path: path.display().to_string(),
         reason,
     };
+    let read = |conn: &Connection| -> Result<Option<(String, Option<String>, Vec<_>)>> {
+        let Some(store_id) = queries::meta(conn, "store_id").map_err(|d| database(d.0))? else {
+            return Ok(None);
+        };
+        let vault = queries::meta(conn, "vault").map_err(|d| database(d.0))?;
+        let keys = queries::recorded_keys(conn).map_err(|d| database(d.0))?;
+        Ok((!keys.is_empty()).then_some((store_id, vault, keys)))
+    };
+    let vault_of = |store_id: &str, recorded: Option<&str>| -> Vault {
+        let recorded = recorded.and_then(|text| Vault::parse(text, &options.dir));
+        match (&options.vault, recorded) {
+            (Some(vault), _) => vault.clone(),
+            (None, Some(vault)) => vault,
+            (None, None) if Vault::keyring_works(store_id) => Vault::Keyring,
+            (None, None) => Vault::Dir(options.dir.join("keys")),
+        }
+    };
+    if let Some((store_id, recorded_vault, recorded)) = read(conn)? {
+        let vault = vault_of(&store_id, recorded_vault.as_deref());
+        let keys = KeyRing::load(&vault, &store_id, &recorded)?;
+        return Ok((store_id, vault, keys));
+    }
     conn.execute_batch("BEGIN IMMEDIATE")
-        .map_err(|error| database(error.to_string()))?;
+        .map_err(|error| database(schema::busy_message(error)))?;
     let result = (|| {
+        if let Some((store_id, recorded_vault, recorded)) = read(conn)? {
+            // Another process set it up while this one waited for the lock.
+            let vault = vault_of(&store_id, recorded_vault.as_deref());
+            return Ok((store_id, vault, Some(recorded)));
+        }
         let store_id = match queries::meta(conn, "store_id").map_err(|d| database(d.0))? {
             Some(id) => id,
             None => {
@@ -274,48 +313,61 @@ fn initialize(
                 id
             }
         };
-        let recorded_vault = queries::meta(conn, "vault")
-            .map_err(|d| database(d.0))?
-            .and_then(|text| Vault::parse(&text));
-        let vault = match (&options.vault, recorded_vault) {
-            (Some(vault), _) => vault.clone(),
-            (None, Some(vault)) => vault,
-            (None, None) if Vault::keyring_works(&store_id) => Vault::Keyring,
-            (None, None) => Vault::Dir(options.dir.join("keys")),
-        };
-        if queries::meta(conn, "vault")
-            .map_err(|d| database(d.0))?
-            .is_none()
-        {
+        let recorded_vault = queries::meta(conn, "vault").map_err(|d| database(d.0))?;
+        let vault = vault_of(&store_id, recorded_vault.as_deref());
+        if recorded_vault.is_none() {
             conn.execute(
                 "INSERT INTO meta (key, value) VALUES ('vault', ?1)",
-                params![vault.describe()],
+                params![vault.describe(&options.dir)],
             )
             .map_err(|error| database(error.to_string()))?;
         }
-        let recorded = queries::recorded_keys(conn).map_err(|d| database(d.0))?;
-        let keys = if recorded.is_empty() {
-            let (key, secret) = AuditKey::generate()?;
-            vault.save(&store_id, key.id(), &secret)?;
-            conn.execute(
-                "INSERT INTO audit_keys (key_id, public_key, created_at) VALUES (?1, ?2, ?3)",
-                params![
-                    key.id().as_str(),
-                    key.public().as_bytes().to_vec(),
-                    crate::clock::now()
-                ],
-            )
-            .map_err(|error| database(error.to_string()))?;
-            KeyRing::single(key)
-        } else {
-            KeyRing::load(&vault, &store_id, &recorded)?
-        };
-        Ok((store_id, vault, keys))
+        Ok((store_id, vault, None))
     })();
-    let end = if result.is_ok() { "COMMIT" } else { "ROLLBACK" };
-    conn.execute_batch(end)
+    let (store_id, vault, recorded) = match result {
+        Ok(found) => found,
+        Err(error) => {
+            let _ = conn.execute_batch("ROLLBACK");
+            return Err(error);
+        }
+    };
+    let keys = match recorded {
+        Some(recorded) => {
+            conn.execute_batch("COMMIT")
+                .map_err(|error| database(error.to_string()))?;
+            return Ok((
+                store_id.clone(),
+                vault.clone(),
+                KeyRing::load(&vault, &store_id, &recorded)?,
+            ));
+        }
+        None => {
+            let created = (|| {
+                let (key, secret) = AuditKey::generate()?;
+                vault.save(&store_id, key.id(), &secret)?;
+                conn.execute(
+                    "INSERT INTO audit_keys (key_id, public_key, created_at) VALUES (?1, ?2, ?3)",
+                    params![
+                        key.id().as_str(),
+                        key.public().as_bytes().to_vec(),
+                        crate::clock::now()
+                    ],
+                )
+                .map_err(|error| database(error.to_string()))?;
+                Ok::<_, StoreError>(KeyRing::single(key))
+            })();
+            match created {
+                Ok(keys) => keys,
+                Err(error) => {
+                    let _ = conn.execute_batch("ROLLBACK");
+                    return Err(error);
+                }
+            }
+        }
+    };
+    conn.execute_batch("COMMIT")
         .map_err(|error| database(error.to_string()))?;
-    result
+    Ok((store_id, vault, keys))
 }
 
 impl Repository for SqliteStore {
@@ -439,18 +491,28 @@ impl Repository for SqliteStore {
 
     async fn verify(&self, saved: Option<Checkpoint>) -> Result<Verdict> {
         self.read(move |conn, shared| {
-            shared.reload_keys(conn)?;
+            // Its own ring, read in the same snapshot as the entries it checks.
+            let keys = shared.ring_from(conn)?;
             let entries = queries::entries(conn).map_err(|d| shared.damaged(d))?;
             let checkpoints =
                 queries::checkpoints(conn, &shared.store_id).map_err(|d| shared.damaged(d))?;
-            let keys = shared.keys()?;
-            Ok(crate::audit::verify::verify(
+            let verdict = crate::audit::verify::verify(
                 &shared.store_id,
                 &entries,
                 &checkpoints,
                 &keys,
                 saved.as_ref(),
-            ))
+            );
+            let Ok(verified) = verdict else {
+                return Ok(verdict);
+            };
+            // The log holds; now the registry's tables against it.
+            let records = ops::open_entries_with(&keys, &shared.store_id, &entries)
+                .map_err(|seq| shared.database(format!("entry {seq} did not open twice")))?;
+            match consistency::check(conn, &records).map_err(|d| shared.damaged(d))? {
+                Some(problem) => Ok(Err(problem)),
+                None => Ok(Ok(verified)),
+            }
         })
         .await
     }

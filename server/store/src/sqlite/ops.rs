@@ -9,7 +9,7 @@ use super::Shared;
 use super::queries::{self, Damaged};
 use super::writer::Tx;
 use crate::audit::chain::{self, RawEntry};
-use crate::audit::keys::AuditKey;
+use crate::audit::keys::{AuditKey, KeyRing};
 use crate::audit::{AuditEventRecord, EventType, KeyId};
 use crate::drift::{Monitor, PageHinkley, SD_FLOOR};
 use crate::error::{Result, StoreError};
@@ -86,7 +86,12 @@ fn event_type_for(origin: Origin) -> EventType {
 
 /// Score and line changes from `before` to `after`.
 fn deltas(before: &Version, content: &str, score: Option<f64>) -> serde_json::Value {
-    let diff = similar::TextDiff::from_lines(before.content.as_str(), content);
+    // Bounded: this runs inside the write transaction, and a pathological pair of 4 MiB
+    // prompts must not hold every writer up (past the deadline the counts are approximate).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_millis(50);
+    let diff = similar::TextDiff::configure()
+        .deadline(deadline)
+        .diff_lines(before.content.as_str(), content);
     let (mut added, mut removed) = (0u32, 0u32);
     for change in diff.iter_all_changes() {
         match change.tag() {
@@ -575,12 +580,37 @@ pub fn rollback(tx: &mut Tx<'_>, request: RollbackRequest) -> Result<RolledBack>
             target.id, request.prompt_id
         )));
     }
+    // Labels on versions recorded after the restored one roll back with it.
+    let order: Vec<VersionId> = queries::versions(tx.conn(), &request.prompt_id)
+        .map_err(damaged(tx))?
+        .into_iter()
+        .map(|version| version.id)
+        .collect();
+    let position = |id: VersionId| order.iter().position(|v| *v == id);
     let labels_moved: Vec<_> = queries::labels(tx.conn(), &request.prompt_id)
         .map_err(damaged(tx))?
         .into_iter()
-        .filter(|(_, version)| *version == head.id)
+        .filter(|(_, at)| position(*at) > position(target.id))
         .map(|(label, _)| label)
         .collect();
+    if !labels_moved.is_empty() {
+        // Moving a label deploys the restored content: the deploy rule applies to it.
+        match review::decide(
+            target.review,
+            Action::Deploy,
+            target.author == request.user,
+            request.override_rules.as_ref(),
+        ) {
+            Verdict::Allowed(_) => {}
+            Verdict::Overridden { rule, reason, .. } => {
+                overridden(tx, &target, &request.user, Action::Rollback, rule, reason)?;
+            }
+            Verdict::Denied(rule) => {
+                return Err(deny(tx, &target, &request.user, Action::Rollback, rule));
+            }
+            Verdict::Pointless(why) => return Err(StoreError::Conflict(why.to_owned())),
+        }
+    }
     let reason = request.reason.trim().to_owned();
     let mut version = Version {
         id: VersionId::generate(),
@@ -628,7 +658,7 @@ pub fn rollback(tx: &mut Tx<'_>, request: RollbackRequest) -> Result<RolledBack>
     Ok(RolledBack {
         version,
         restored: target.id,
-        previous: head.id,
+        replaced: head.id,
         labels_moved,
     })
 }
@@ -643,7 +673,7 @@ pub fn rotate_keys(tx: &mut Tx<'_>, user: UserId) -> Result<KeyId> {
         "previousKeyId": previous.as_str(),
         "newKeyId": key.id().as_str(),
         "newPublicKey": hex::encode(key.public().as_bytes()),
-        "vault": shared.vault().describe(),
+        "vault": shared.vault().describe(shared.path.parent().unwrap_or(std::path::Path::new("."))),
     }));
     // Sealed and signed by the outgoing key: the new key is vouched for by the old one.
     tx.append(&event)?;
@@ -658,45 +688,60 @@ pub fn rotate_keys(tx: &mut Tx<'_>, user: UserId) -> Result<KeyId> {
         )
         .map_err(sql(tx))?;
     tx.sign_checkpoint()?;
+    // From here on this writer seals with the new key, in this batch too, as verify expects
+    // of every entry after the rotation. Should the batch not commit, the next one reloads the
+    // ring from the records (their count differs from the ring's).
     let id = key.id().clone();
-    tx.after_commit(move || shared.make_current(key));
+    shared.make_current(key);
     Ok(id)
 }
 
-/// Open stored entries into records, reloading the keys once if one is unknown (another process
-/// rotated them).
+/// Open stored entries into records. A key the shared ring lacks (another process rotated
+/// since) is read from the store's records into a ring of the reader's own.
 pub fn open_entries(
     conn: &Connection,
     shared: &Shared,
     entries: &[RawEntry],
 ) -> Result<Vec<AuditEventRecord>> {
-    let known = |entry: &RawEntry| shared.keys().map(|keys| keys.get(&entry.key_id).is_some());
-    let mut reloaded = false;
-    let mut records = Vec::with_capacity(entries.len());
-    for entry in entries {
-        if !known(entry)? && !reloaded {
-            shared.reload_keys(conn)?;
-            reloaded = true;
-        }
-        let keys = shared.keys()?;
-        let unreadable = || {
-            shared.database(format!(
-                "audit entry {} cannot be opened: run `promptopt audit verify` to see what is wrong",
-                entry.seq
-            ))
-        };
-        let key = keys.get(&entry.key_id).ok_or_else(unreadable)?;
-        let plain = key
-            .open(
-                &entry.nonce,
-                &entry.payload,
-                &chain::associated_data(&shared.store_id, entry),
-            )
-            .ok_or_else(unreadable)?;
-        let mut record: AuditEventRecord =
-            serde_json::from_slice(&plain).map_err(|_| unreadable())?;
-        record.seq = Some(entry.seq);
-        records.push(record);
-    }
-    Ok(records)
+    let shared_ring = shared.keys()?;
+    let all_known = entries
+        .iter()
+        .all(|entry| shared_ring.get(&entry.key_id).is_some());
+    let fresh;
+    let keys: &KeyRing = if all_known {
+        &shared_ring
+    } else {
+        fresh = shared.ring_from(conn)?;
+        &fresh
+    };
+    open_entries_with(keys, &shared.store_id, entries).map_err(|seq| {
+        shared.database(format!(
+            "audit entry {seq} cannot be opened: run `promptopt audit verify` to see what is wrong"
+        ))
+    })
+}
+
+/// Open `entries` with `keys`; the position of the first that does not open.
+pub fn open_entries_with(
+    keys: &KeyRing,
+    store_id: &str,
+    entries: &[RawEntry],
+) -> std::result::Result<Vec<AuditEventRecord>, u64> {
+    entries
+        .iter()
+        .map(|entry| {
+            let key = keys.get(&entry.key_id).ok_or(entry.seq)?;
+            let plain = key
+                .open(
+                    &entry.nonce,
+                    &entry.payload,
+                    &chain::associated_data(store_id, entry),
+                )
+                .ok_or(entry.seq)?;
+            let mut record: AuditEventRecord =
+                serde_json::from_slice(&plain).map_err(|_| entry.seq)?;
+            record.seq = Some(entry.seq);
+            Ok(record)
+        })
+        .collect()
 }

@@ -299,9 +299,19 @@ pub fn recorded_keys(conn: &Connection) -> Result<Vec<(KeyId, [u8; 32])>, Damage
         let public: [u8; 32] = public
             .try_into()
             .map_err(|_| Damaged(format!("the public key of audit key {id} is damaged")))?;
-        keys.push((KeyId::from_stored(id), public));
+        let id = KeyId::from_stored(id)
+            .ok_or_else(|| Damaged("an audit key id is damaged (not 16 hex digits)".into()))?;
+        keys.push((id, public));
     }
     Ok(keys)
+}
+
+pub fn recorded_key_count(conn: &Connection) -> Result<usize, Damaged> {
+    Ok(
+        conn.query_row("SELECT COUNT(*) FROM audit_keys", [], |row| {
+            row.get::<_, i64>(0)
+        })? as usize,
+    )
 }
 
 const ENTRY_COLUMNS: &str = "seq, event_id, event_type, prompt_id, recorded_at, session_id, \

@@ -6,7 +6,10 @@ use rusqlite::{Connection, OpenFlags};
 
 /// The migrations, in order; a database's `user_version` counts those applied. Append; never
 /// edit one that has shipped.
-const MIGRATIONS: [&str; 1] = [include_str!("migrations/001_init.sql")];
+const MIGRATIONS: [&str; 2] = [
+    include_str!("migrations/001_init.sql"),
+    include_str!("migrations/002_rows_follow_their_entry.sql"),
+];
 
 /// How long a connection waits for another process's write lock before giving up.
 const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
@@ -21,15 +24,45 @@ pub fn open_writer(path: &Path) -> Result<Connection, String> {
         conn.pragma_update(None, "foreign_keys", "ON")?;
         Ok(conn)
     };
-    let conn = open().map_err(|error| error.to_string())?;
+    // Switching a new database to WAL while another process opens it too can fail with "locked"
+    // without waiting on the busy timeout: that one step is retried for as long.
+    let started = std::time::Instant::now();
+    let conn = loop {
+        match open() {
+            Ok(conn) => break conn,
+            Err(error) if is_busy(&error) && started.elapsed() < BUSY_TIMEOUT => {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            Err(error) => return Err(busy_message(error)),
+        }
+    };
     migrate(&conn)?;
     Ok(conn)
+}
+
+fn is_busy(error: &rusqlite::Error) -> bool {
+    matches!(
+        error.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+    )
+}
+
+/// SQLite's "database is locked" does not say by whom or what to do.
+pub fn busy_message(error: rusqlite::Error) -> String {
+    if is_busy(&error) {
+        format!(
+            "another promptopt process held the registry for {} s ({error}): retry, or look for a stuck process",
+            BUSY_TIMEOUT.as_secs()
+        )
+    } else {
+        error.to_string()
+    }
 }
 
 /// Apply the migrations this database lacks, under the write lock: two processes opening a new
 /// store at the same moment must not both create its tables.
 fn migrate(conn: &Connection) -> Result<(), String> {
-    let failed = |error: rusqlite::Error| error.to_string();
+    let failed = busy_message;
     conn.execute_batch("BEGIN IMMEDIATE").map_err(failed)?;
     let result = (|| {
         let applied: i64 = conn

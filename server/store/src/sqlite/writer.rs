@@ -5,6 +5,7 @@
 //! disk); one per batch gives the same durability at thousands per second. Each job runs in its own savepoint, so a job that
 //! fails leaves the rest of its batch alone.
 
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -31,7 +32,6 @@ pub(crate) struct Tx<'a> {
     conn: &'a Connection,
     shared: &'a Arc<Shared>,
     head: (u64, Vec<u8>),
-    after_commit: Vec<Box<dyn FnOnce() + Send>>,
 }
 
 impl<'a> Tx<'a> {
@@ -41,11 +41,6 @@ impl<'a> Tx<'a> {
 
     pub fn shared(&self) -> &'a Arc<Shared> {
         self.shared
-    }
-
-    /// Run `hook` once the batch is durable (never, if it is not).
-    pub fn after_commit(&mut self, hook: impl FnOnce() + Send + 'static) {
-        self.after_commit.push(Box::new(hook));
     }
 
     /// Append `record` to the audit log: seal it with the current key, chain it, insert it.
@@ -235,7 +230,12 @@ impl Writer {
                 .send(Command::Job(job))
                 .map_err(|_| StoreError::Closed)?;
         }
-        answer.await.map_err(|_| StoreError::Closed)?
+        // A closed answer channel: the job panicked (a bug, logged) and was rolled back.
+        answer.await.map_err(|_| StoreError::Database {
+            path: self.path.clone(),
+            reason: "the write stopped unexpectedly and was not recorded (a bug: see the log)"
+                .into(),
+        })?
     }
 
     /// Finish the queued jobs, sign the head, and stop. Idempotent.
@@ -262,6 +262,9 @@ struct Loop {
     conn: Connection,
     shared: Arc<Shared>,
     last_signed: Instant,
+    /// Whether this writer committed anything: a store opened only to read (verify, export)
+    /// leaves the log exactly as it found it.
+    wrote: bool,
 }
 
 impl Loop {
@@ -270,6 +273,7 @@ impl Loop {
             conn,
             shared,
             last_signed: Instant::now(),
+            wrote: false,
         }
     }
 
@@ -298,13 +302,18 @@ impl Loop {
     fn begin(&self) -> std::result::Result<(u64, Vec<u8>, u64), String> {
         self.conn
             .execute_batch("BEGIN IMMEDIATE")
-            .map_err(|error| error.to_string())?;
-        // Read the head inside the write lock: another process may have appended since.
+            .map_err(super::schema::busy_message)?;
+        // Read the head and the keys inside the write lock: another process may have appended
+        // or rotated since.
         let head = queries::chain_head(&self.conn).map_err(|error| error.0);
         let signed = queries::last_checkpoint_seq(&self.conn).map_err(|error| error.0);
-        match (head, signed) {
-            (Ok((seq, hash)), Ok(signed)) => Ok((seq, hash, signed)),
-            (Err(error), _) | (_, Err(error)) => {
+        let keys = self
+            .shared
+            .refresh_keys(&self.conn)
+            .map_err(|error| error.to_string());
+        match (head, signed, keys) {
+            (Ok((seq, hash)), Ok(signed), Ok(())) => Ok((seq, hash, signed)),
+            (Err(error), _, _) | (_, Err(error), _) | (_, _, Err(error)) => {
                 let _ = self.conn.execute_batch("ROLLBACK");
                 Err(error)
             }
@@ -325,41 +334,55 @@ impl Loop {
             conn: &self.conn,
             shared: &self.shared,
             head: (seq, hash),
-            after_commit: Vec::new(),
         };
         let mut acks = Vec::with_capacity(jobs.len());
+        let mut failure: Option<String> = None;
         for job in jobs {
+            if failure.is_some() {
+                job.fail("an earlier write in its batch failed; nothing was recorded".into());
+                continue;
+            }
             let before = tx.head.clone();
-            let hooks_before = tx.after_commit.len();
             if let Err(error) = run_cached(tx.conn, "SAVEPOINT job") {
                 job.fail(error.to_string());
                 continue;
             }
-            let (keep, ack) = job.run(&mut tx);
+            // A panic in a job is a bug; it must cost that one write, not the writer thread
+            // (its caller is told: its answer channel closes).
+            let (keep, ack) = match catch_unwind(AssertUnwindSafe(|| job.run(&mut tx))) {
+                Ok(ran) => ran,
+                Err(_) => {
+                    tracing::error!("a store write panicked; it was rolled back");
+                    (false, Box::new(|_| {}) as Ack)
+                }
+            };
             let closed = if keep {
                 run_cached(tx.conn, "RELEASE job")
             } else {
                 tx.head = before;
-                tx.after_commit.truncate(hooks_before);
+                // The drift monitors may have seen what is being undone.
+                self.shared.monitors().clear();
                 run_cached(tx.conn, "ROLLBACK TO job")
                     .and_then(|()| run_cached(tx.conn, "RELEASE job"))
             };
             if let Err(error) = closed {
-                tracing::error!(%error, "closing a job's savepoint failed");
+                // What the savepoint held can be trusted neither kept nor undone: the whole
+                // batch is refused.
+                failure = Some(format!("a write could not be closed: {error}"));
             }
             acks.push(ack);
         }
-        let unsigned = tx.head.0.saturating_sub(signed);
-        let due = unsigned >= CHECKPOINT_EVERY_ENTRIES
-            || (unsigned > 0 && self.last_signed.elapsed() >= CHECKPOINT_EVERY);
-        let mut failure = None;
-        if due {
-            match tx.sign_checkpoint() {
-                Ok(_) => self.last_signed = Instant::now(),
-                Err(error) => failure = Some(error.to_string()),
+        if failure.is_none() {
+            let unsigned = tx.head.0.saturating_sub(signed);
+            let due = unsigned >= CHECKPOINT_EVERY_ENTRIES
+                || (unsigned > 0 && self.last_signed.elapsed() >= CHECKPOINT_EVERY);
+            if due {
+                match tx.sign_checkpoint() {
+                    Ok(_) => self.last_signed = Instant::now(),
+                    Err(error) => failure = Some(error.to_string()),
+                }
             }
         }
-        let hooks = std::mem::take(&mut tx.after_commit);
         if failure.is_none() {
             if let Err(error) = self.conn.execute_batch("COMMIT") {
                 failure = Some(error.to_string());
@@ -367,18 +390,21 @@ impl Loop {
         }
         if failure.is_some() {
             let _ = self.conn.execute_batch("ROLLBACK");
+            self.shared.monitors().clear();
         } else {
-            for hook in hooks {
-                hook();
-            }
+            self.wrote = true;
         }
         for ack in acks {
             ack(failure.clone());
         }
     }
 
-    /// Sign whatever this or another process left unsigned, so a closed store is fully covered.
+    /// Sign whatever this or another process left unsigned, so a closed store is fully covered;
+    /// but only after writing: a reader does not change what it reads.
     fn sign_on_close(&mut self) {
+        if !self.wrote {
+            return;
+        }
         let Ok((seq, hash, signed)) = self.begin() else {
             return;
         };
@@ -390,7 +416,6 @@ impl Loop {
             conn: &self.conn,
             shared: &self.shared,
             head: (seq, hash),
-            after_commit: Vec::new(),
         };
         let outcome = tx.sign_checkpoint();
         let committed = outcome.is_ok() && self.conn.execute_batch("COMMIT").is_ok();

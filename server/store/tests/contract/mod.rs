@@ -173,6 +173,7 @@ pub async fn oversized_input_is_refused_and_nothing_is_recorded<R: Repository>(
             to: None,
             user: user("ops"),
             reason: "  ".into(),
+            override_rules: None,
         })
         .await;
     assert!(matches!(blank, Err(StoreError::Invalid(_))), "{blank:?}");
@@ -342,6 +343,7 @@ pub async fn rollback_restores_an_earlier_version_as_the_new_head<R: Repository>
             to: None,
             user: user("ops"),
             reason: "bad".into(),
+            override_rules: None,
         })
         .await;
     assert!(matches!(lonely, Err(StoreError::Conflict(_))), "{lonely:?}");
@@ -360,16 +362,43 @@ pub async fn rollback_restores_an_earlier_version_as_the_new_head<R: Repository>
         })
         .await?;
 
+    // Production moves back to v1, which was never approved: the deploy rule applies.
+    let unapproved = store
+        .rollback(RollbackRequest {
+            prompt_id: greet.clone(),
+            to: None,
+            user: user("ops"),
+            reason: "v2 answers in French".into(),
+            override_rules: None,
+        })
+        .await;
+    assert!(
+        matches!(
+            unapproved,
+            Err(StoreError::Denied {
+                rule: Rule::NotApproved
+            })
+        ),
+        "{unapproved:?}"
+    );
+    let denied = store.history(&greet).await?.pop().ok_or("no history")?;
+    assert_eq!(denied.event_type, EventType::AccessDenied);
+    assert_eq!(denied.action.as_deref(), Some("rollback"));
+    assert_eq!(store.head(&greet).await?.map(|v| v.id), Some(v2.id));
+
     let rolled = store
         .rollback(RollbackRequest {
             prompt_id: greet.clone(),
             to: None,
             user: user("ops"),
             reason: "v2 answers in French".into(),
+            override_rules: Some(Override {
+                reason: "v1 ran in production for a year".into(),
+            }),
         })
         .await?;
     assert_eq!(rolled.restored, v1.id);
-    assert_eq!(rolled.previous, v2.id);
+    assert_eq!(rolled.replaced, v2.id);
     assert_eq!(rolled.version.content, "one");
     assert_eq!(rolled.version.sha256, v1.sha256);
     assert_eq!(rolled.version.parent_id, Some(v2.id));
@@ -398,6 +427,7 @@ pub async fn rollback_restores_an_earlier_version_as_the_new_head<R: Repository>
             to: Some(v2.id),
             user: user("ops"),
             reason: "French was right".into(),
+            override_rules: None,
         })
         .await?;
     assert_eq!(back_to_two.version.content, "two");
@@ -407,6 +437,7 @@ pub async fn rollback_restores_an_earlier_version_as_the_new_head<R: Repository>
             to: Some(back_to_two.version.id),
             user: user("ops"),
             reason: "x".into(),
+            override_rules: None,
         })
         .await;
     assert!(
@@ -420,6 +451,7 @@ pub async fn rollback_restores_an_earlier_version_as_the_new_head<R: Repository>
             to: Some(other.id),
             user: user("ops"),
             reason: "x".into(),
+            override_rules: None,
         })
         .await;
     assert!(
