@@ -149,6 +149,14 @@ fn an_author_cannot_approve_their_own_version_and_the_refusal_is_audited() {
 #[test]
 fn deploying_an_unapproved_version_needs_a_recorded_reason() {
     let dir = project();
+    let unsaved = run(dir.path(), &["deploy", "greet.prompt"]);
+    assert_eq!(unsaved.status.code(), Some(2));
+    assert!(
+        stderr(&unsaved).contains("save it first"),
+        "{}",
+        stderr(&unsaved)
+    );
+    ok(run(dir.path(), &["save", "greet.prompt"]));
     let refused = run(dir.path(), &["deploy", "greet.prompt"]);
     assert_eq!(refused.status.code(), Some(1));
     assert!(
@@ -552,4 +560,87 @@ fn an_explicit_state_dir_is_used_and_created() {
     ));
     assert!(dir.path().join("elsewhere/promptopt.db").is_file());
     assert!(!dir.path().join(".promptopt").exists());
+}
+
+#[test]
+fn approving_acts_on_the_recorded_head_never_on_a_version_made_for_the_reviewer() {
+    let dir = project();
+    ok(run(dir.path(), &["review", "greet.prompt"]));
+    // The reviewer's copy differs (an editor added a trailing newline): approving it would
+    // record a version authored by the reviewer and refuse their own approval.
+    std::fs::write(dir.path().join("greet.prompt"), format!("{GREET}\n")).unwrap();
+    let differs = run_as(dir.path(), "bo", &["approve", "greet.prompt"]);
+    assert_eq!(differs.status.code(), Some(2));
+    assert!(
+        stderr(&differs).contains("differs from its head"),
+        "{}",
+        stderr(&differs)
+    );
+    let head = history(dir.path())["head"].as_str().unwrap().to_owned();
+    ok(run_as(
+        dir.path(),
+        "bo",
+        &["approve", "greet.prompt", "--version", &head],
+    ));
+    let history = history(dir.path());
+    assert_eq!(
+        history["versions"].as_array().unwrap().len(),
+        1,
+        "nothing was recorded for bo"
+    );
+}
+
+#[test]
+fn refused_input_records_nothing_and_reading_commands_create_nothing() {
+    let dir = project();
+    let history_first = run(dir.path(), &["history", "greet.prompt"]);
+    assert_eq!(history_first.status.code(), Some(2));
+    assert!(
+        stderr(&history_first).contains("no registry at"),
+        "{}",
+        stderr(&history_first)
+    );
+    for command in [
+        &["audit", "verify"][..],
+        &["alerts"][..],
+        &["audit", "export"][..],
+    ] {
+        assert_eq!(
+            run(dir.path(), command).status.code(),
+            Some(2),
+            "{command:?}"
+        );
+    }
+    assert!(
+        !dir.path().join(".promptopt").exists(),
+        "a reading command created a store"
+    );
+
+    ok(run(dir.path(), &["save", "greet.prompt"]));
+    std::fs::write(dir.path().join("greet.prompt"), GREET.replace("one", "two")).unwrap();
+    let long = "x".repeat(20_000);
+    let refused = run(
+        dir.path(),
+        &["feedback", "greet.prompt", "--score", "3", "--notes", &long],
+    );
+    assert_eq!(refused.status.code(), Some(2));
+    let nowhere = run(
+        dir.path(),
+        &[
+            "rollback",
+            "greet.prompt",
+            "--to",
+            "01a21eec-0000-7000-8000-000000000000",
+            "--reason",
+            "x",
+        ],
+    );
+    assert_eq!(nowhere.status.code(), Some(2));
+    assert!(
+        stderr(&nowhere).contains("no version"),
+        "{}",
+        stderr(&nowhere)
+    );
+    let history = history(dir.path());
+    assert_eq!(history["events"].as_array().unwrap().len(), 1, "{history}");
 }

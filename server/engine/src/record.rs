@@ -3,8 +3,8 @@
 //! entry. The CLI and the language server record through here when a project has a store.
 
 use promptopt_store::{
-    EvaluationRecord, NewVersion, Origin, PromptId, Recorded, Repository, Saved, StoreError,
-    UserId, Version,
+    ContentHash, EvaluationRecord, NewVersion, Origin, PromptId, Recorded, Repository, Saved,
+    StoreError, UserId, Version, VersionId,
 };
 
 use crate::evaluate::PromptEvalResult;
@@ -21,6 +21,57 @@ pub struct Subject<'a> {
 }
 
 impl Subject<'_> {
+    /// `given`, checked to be one of the prompt's versions, else `source` as recorded (saved as
+    /// a version first when it changed).
+    pub async fn version_or_save<R: Repository>(
+        &self,
+        repo: &R,
+        given: Option<VersionId>,
+    ) -> Result<VersionId, StoreError> {
+        match given {
+            Some(id) => {
+                self.check_version(repo, id).await?;
+                Ok(id)
+            }
+            None => Ok(self.save(repo, None).await?.version().id),
+        }
+    }
+
+    /// `id` names one of this prompt's versions.
+    pub async fn check_version<R: Repository>(
+        &self,
+        repo: &R,
+        id: VersionId,
+    ) -> Result<(), StoreError> {
+        match repo.version(id).await? {
+            None => Err(StoreError::NotFound(format!("no version {id} is recorded"))),
+            Some(version) if &version.prompt_id != self.prompt_id => {
+                Err(StoreError::Invalid(format!(
+                    "version {id} belongs to `{}`, not `{}`",
+                    version.prompt_id, self.prompt_id
+                )))
+            }
+            Some(_) => Ok(()),
+        }
+    }
+
+    /// The head, which must hold `source`: an approval or a deployment acts on what its user
+    /// sees, never on a version recorded on their behalf (it would be theirs, and their approval
+    /// of it a self-approval).
+    pub async fn recorded_head<R: Repository>(&self, repo: &R) -> Result<VersionId, StoreError> {
+        match repo.head(self.prompt_id).await? {
+            None => Err(StoreError::NotFound(format!(
+                "no version of `{}` is recorded: save it first (`promptopt save FILE`)",
+                self.prompt_id
+            ))),
+            Some(head) if head.sha256 == ContentHash::of(self.source) => Ok(head.id),
+            Some(head) => Err(StoreError::Conflict(format!(
+                "the prompt differs from its head (version {}): record it first (`promptopt save FILE`, or save it in the editor), or name the version to act on",
+                head.id
+            ))),
+        }
+    }
+
     /// Record `source` as a manual version when it differs from the head.
     pub async fn save<R: Repository>(
         &self,

@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use promptopt_store::audit::Vault;
 use promptopt_store::{DATABASE_FILE, SqliteStore, StoreError, StoreOptions, UserId};
 use promptopt_workspace::ProjectConfig;
+use tower_lsp_server::ls_types::Uri;
 
 use crate::settings::RegistrySettings;
 use crate::state::lock;
@@ -19,6 +20,8 @@ pub struct Registries {
     open: Mutex<HashMap<PathBuf, SqliteStore>>,
     /// Whether a failure to record has been shown to the user (once per session is enough).
     warned: AtomicBool,
+    /// The last document version recorded on save, per document; held while a save records.
+    saves: tokio::sync::Mutex<HashMap<Uri, i32>>,
 }
 
 /// A store and who acts on it, for one project.
@@ -75,6 +78,10 @@ impl Registries {
         let store = SqliteStore::open(options)?;
         open.insert(dir, store.clone());
         Ok(Some(Registry { store, user }))
+    }
+
+    pub fn saves(&self) -> &tokio::sync::Mutex<HashMap<Uri, i32>> {
+        &self.saves
     }
 
     /// True the first time it is called: whether to tell the user about a failure.

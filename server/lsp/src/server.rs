@@ -207,10 +207,11 @@ impl LanguageServer for Server {
             Kind::Prompt(_) => {
                 let record =
                     snapshot.path.is_some() && read(&self.state.settings).registry.record_on_save;
-                if record {
+                // The world as saved now: by the time the record runs, the buffer may have moved on.
+                if let Some(world) = record.then(|| self.state.world(&uri)).flatten() {
                     // Off the notification path: the next message is served meanwhile.
                     let state = Arc::clone(&self.state);
-                    tokio::spawn(async move { commands::record_save(&state, &uri).await });
+                    tokio::spawn(async move { commands::record_save(&state, world).await });
                 }
             }
         }

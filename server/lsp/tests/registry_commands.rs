@@ -348,3 +348,46 @@ fn engine_commands_record_into_a_registry_the_project_uses() {
         client.shutdown_and_exit().await;
     });
 }
+
+#[test]
+fn approving_needs_the_buffer_to_be_the_recorded_head_and_history_needs_no_registry() {
+    run(async {
+        let mut client = editor("bo").await;
+        let uri = client.workspace.uri("greet.prompt");
+        client.open(&uri, GREET);
+        let empty = history(&mut client, &uri).await;
+        assert_eq!(empty["versions"], json!([]));
+        assert!(
+            !client.workspace.root().join(".promptopt").exists(),
+            "reading the history created a registry"
+        );
+        let unsaved = client
+            .command("promptopt.approve", json!([{ "uri": uri }]))
+            .await
+            .expect_err("nothing recorded yet");
+        assert_eq!(unsaved["code"], codes::INVALID_PARAMS, "{unsaved}");
+        client
+            .command("promptopt.save", json!([{ "uri": uri }]))
+            .await
+            .unwrap();
+        client.change_full(&uri, 2, &GREET.replace("one sentence", "a haiku"));
+        let differs = client
+            .command("promptopt.approve", json!([{ "uri": uri }]))
+            .await
+            .expect_err("the buffer is not the head");
+        assert!(
+            differs["message"]
+                .as_str()
+                .unwrap()
+                .contains("differs from its head"),
+            "{differs}"
+        );
+        let history = history(&mut client, &uri).await;
+        assert_eq!(
+            event_types(&history),
+            ["PromptVersionSaved"],
+            "nothing recorded for bo"
+        );
+        client.shutdown_and_exit().await;
+    });
+}

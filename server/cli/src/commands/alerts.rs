@@ -25,7 +25,7 @@ pub fn run(args: &AlertsArgs) -> Result<u8, CliError> {
         .map(PromptId::new)
         .transpose()
         .map_err(|e| CliError::Usage(format!("--prompt: {e}")))?;
-    let registry = Registry::open(&args.state, None)?;
+    let registry = Registry::open_existing(&args.state, None)?;
     let alerts = registry.run(registry.store.alerts(prompt));
     registry.close();
     let alerts = alerts?;

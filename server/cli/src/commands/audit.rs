@@ -62,7 +62,7 @@ pub enum Format {
 }
 
 pub fn run(args: &AuditArgs) -> Result<u8, CliError> {
-    let registry = Registry::open(&args.state, None)?;
+    let registry = Registry::open_existing(&args.state, None)?;
     let code = match &args.command {
         AuditCommand::Verify { against, json } => verify(&registry, against.as_deref(), *json),
         AuditCommand::Export {

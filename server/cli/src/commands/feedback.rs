@@ -3,9 +3,9 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use promptopt_store::{FeedbackPayload, Rating, Repository, VersionId};
+use promptopt_store::{FeedbackPayload, Rating, Repository, VersionId, validate};
 
-use crate::commands::state::{Registry, StateArgs};
+use crate::commands::state::{Registry, StateArgs, store_error};
 use crate::exit::{CliError, SUCCESS};
 use crate::output::registry as print;
 
@@ -30,18 +30,19 @@ pub struct FeedbackArgs {
 }
 
 pub fn run(args: &FeedbackArgs) -> Result<u8, CliError> {
+    let score = Rating::new(args.score).map_err(CliError::Usage)?;
+    // Checked before the file is saved: refused feedback records nothing.
+    validate::note("notes", args.notes.as_deref()).map_err(store_error)?;
     let registry = Registry::open(&args.state, Some(&args.file))?;
     let (file, id) = registry.read(&args.file)?;
-    if args.version.is_none() {
-        registry.save_file(&file, &id, None)?;
-    }
-    let score = Rating::new(args.score).map_err(CliError::Usage)?;
+    let subject = registry.subject(&file, &id);
+    let version = registry.run(subject.version_or_save(&registry.store, args.version))?;
     let recorded = registry.run(registry.store.submit_feedback(FeedbackPayload {
         prompt_id: id.clone(),
         user: registry.user.clone(),
         score,
         notes: args.notes.clone(),
-        version_id: args.version,
+        version_id: Some(version),
     }))?;
     registry.close();
     if args.json {

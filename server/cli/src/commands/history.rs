@@ -21,7 +21,7 @@ pub struct HistoryArgs {
 }
 
 pub fn run(args: &HistoryArgs) -> Result<u8, CliError> {
-    let registry = Registry::open(&args.state, Some(&args.file))?;
+    let registry = Registry::open_existing(&args.state, Some(&args.file))?;
     let (_, id) = registry.read(&args.file)?;
     let history = registry.run(prompt_history(&registry.store, &id, &registry.user));
     registry.close();

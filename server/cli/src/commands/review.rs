@@ -28,7 +28,7 @@ pub struct ReviewArgs {
 
 #[derive(Args, Debug)]
 pub struct ApproveArgs {
-    /// The prompt file. Its content is saved as a version first if it changed.
+    /// The prompt file. Its head is approved, and must hold what the file holds.
     pub file: PathBuf,
     /// Approve this version instead of the file's.
     #[arg(long, value_name = "VERSION")]
@@ -48,7 +48,7 @@ pub struct ApproveArgs {
 
 #[derive(Args, Debug)]
 pub struct DeployArgs {
-    /// The prompt file. Its content is saved as a version first if it changed.
+    /// The prompt file. Its head is deployed, and must hold what the file holds.
     pub file: PathBuf,
     /// Deploy this version instead of the file's.
     #[arg(long, value_name = "VERSION")]
@@ -69,16 +69,21 @@ pub struct DeployArgs {
     pub state: StateArgs,
 }
 
-/// The version a gating command acts on: `--version`, else the file as saved now.
+/// The version an approval or a deployment acts on: `--version`, else the head, which must
+/// hold what the file holds (see `Subject::recorded_head`).
 fn target(
     registry: &Registry,
     file: &std::path::Path,
     version: Option<VersionId>,
 ) -> Result<(PromptId, VersionId), CliError> {
     let (file, id) = registry.read(file)?;
+    let subject = registry.subject(&file, &id);
     let version = match version {
-        Some(version) => version,
-        None => registry.save_file(&file, &id, None)?.version().id,
+        Some(version) => {
+            registry.run(subject.check_version(&registry.store, version))?;
+            version
+        }
+        None => registry.run(subject.recorded_head(&registry.store))?,
     };
     Ok((id, version))
 }
@@ -104,7 +109,9 @@ fn override_of(reason: &Option<String>) -> Option<Override> {
 
 pub fn review(args: &ReviewArgs) -> Result<u8, CliError> {
     let registry = Registry::open(&args.state, Some(&args.file))?;
-    let (_, version_id) = target(&registry, &args.file, None)?;
+    // Asking for a review is the author's act: the file as it is now is what gets reviewed.
+    let (file, id) = registry.read(&args.file)?;
+    let version_id = registry.save_file(&file, &id, None)?.version().id;
     let version = registry.run(registry.store.request_review(ReviewRequest {
         version_id,
         user: registry.user.clone(),

@@ -36,6 +36,13 @@ pub fn run(args: &RollbackArgs) -> Result<u8, CliError> {
     promptopt_store::validate::reason(&args.reason).map_err(store_error)?;
     let registry = Registry::open(&args.state, Some(&args.file))?;
     let (file, id) = registry.read(&args.file)?;
+    if let Some(to) = args.to {
+        registry.run(
+            registry
+                .subject(&file, &id)
+                .check_version(&registry.store, to),
+        )?;
+    }
     registry.save_file(&file, &id, Some("saved before a rollback".into()))?;
     let rolled = registry.run(
         registry.store.rollback(RollbackRequest {

@@ -44,6 +44,21 @@ impl Registry {
         Self::open_in(args, project)
     }
 
+    /// Open the store of the project around `anchor` only if it exists: reading commands never
+    /// create one (a mistyped `--state-dir` is an error, not an empty registry).
+    pub fn open_existing(args: &StateArgs, anchor: Option<&Path>) -> Result<Registry, CliError> {
+        let paths: Vec<PathBuf> = anchor.map(Path::to_path_buf).into_iter().collect();
+        let project = Project::open(None, &paths)?;
+        let dir = state_dir(args, &project);
+        if !dir.join(promptopt_store::DATABASE_FILE).is_file() {
+            return Err(CliError::Usage(format!(
+                "no registry at {}: nothing has been recorded yet (`promptopt save FILE` starts one), or --state-dir names the wrong folder",
+                dir.display()
+            )));
+        }
+        Self::open_in(args, project)
+    }
+
     /// The store the engine commands record into: the one `--state-dir` names (created if
     /// needed), else the project's if it already exists. A project that never used the registry
     /// does not get one as a side effect of `eval`.

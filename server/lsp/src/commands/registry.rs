@@ -17,7 +17,7 @@ use promptopt_engine::record::{self, Subject};
 use promptopt_engine::refine::RefineResult;
 use promptopt_store::{
     Annotation, Approval, Deployment, FeedbackPayload, Label, Override, PromptId, Rating,
-    Repository, ReviewRequest, RollbackRequest, StoreError, VersionId, prompt_history,
+    Repository, ReviewRequest, RollbackRequest, StoreError, VersionId, prompt_history, validate,
 };
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -30,6 +30,7 @@ use tower_lsp_server::ls_types::{
 use super::engine::{Prompt, object_argument, parse, to_json};
 use super::{invalid, not_open};
 use crate::convert::Lines;
+use crate::features::World;
 use crate::guard::answer_blocking;
 use crate::registry::{Create, Registry};
 use crate::state::{State, read};
@@ -160,6 +161,25 @@ impl Opened {
         }
     }
 
+    /// `given` (one of this prompt's versions), else the buffer as recorded.
+    async fn version_or_save(&self, given: Option<VersionId>) -> Result<VersionId> {
+        self.subject()
+            .version_or_save(&self.registry.store, given)
+            .await
+            .map_err(store_error)
+    }
+
+    /// `given` (one of this prompt's versions), else the head, which must hold the buffer.
+    async fn version_or_head(&self, given: Option<VersionId>) -> Result<VersionId> {
+        let subject = self.subject();
+        let store = &self.registry.store;
+        let found = match given {
+            Some(id) => subject.check_version(store, id).await.map(|()| id),
+            None => subject.recorded_head(store).await,
+        };
+        found.map_err(store_error)
+    }
+
     /// Record the buffer as a version when it differs from the head; its version id.
     async fn save(&self, message: Option<String>) -> Result<VersionId> {
         let saved = self
@@ -173,12 +193,22 @@ impl Opened {
 
 /// The open document at `uri`, its project's registry (created if needed) and its prompt id.
 async fn open(state: &State, uri: &Uri, request: &'static str) -> Result<Opened> {
+    open_if(state, uri, Create::Yes, request)
+        .await?
+        .ok_or_else(|| invalid("the registry cannot be opened"))
+}
+
+/// As [`open`], but `None` when `create` is [`Create::IfUsed`] and the project has no registry.
+async fn open_if(
+    state: &State,
+    uri: &Uri,
+    create: Create,
+    request: &'static str,
+) -> Result<Option<Opened>> {
     let world = state.world(uri).ok_or_else(|| not_open(uri))?;
     let version = world.snapshot.version;
     let prompt = Prompt::from_world(&world)?;
-    name(state, prompt, version, Create::Yes, request)
-        .await?
-        .ok_or_else(|| invalid("the registry cannot be opened"))
+    name(state, prompt, version, create, request).await
 }
 
 /// `prompt`'s project registry (per `create`) and its name there. Blocking work (opening the
@@ -215,11 +245,22 @@ async fn name(
     .await?
 }
 
-/// Record a saved prompt as a version (when its content changed). Failures are logged and
-/// shown once: a save must never fail because of the registry.
-pub(crate) async fn record_save(state: &State, uri: &Uri) {
+/// Record a saved prompt as a version (when its content changed): the text as it was saved,
+/// not as it is by the time this runs. Saves of one document are recorded in order, and one
+/// overtaken by a later save is skipped. Failures are logged and shown once: a save must never
+/// fail because of the registry.
+pub(crate) async fn record_save(state: &State, world: World) {
+    let uri = world.snapshot.uri.clone();
+    let version = world.snapshot.version;
+    let mut recorded = state.registries.saves().lock().await;
+    if recorded.get(&uri).is_some_and(|last| *last >= version) {
+        return;
+    }
     let outcome = async {
-        let opened = open(state, uri, "didSave").await?;
+        let prompt = Prompt::from_world(&world)?;
+        let opened = name(state, prompt, version, Create::Yes, "didSave")
+            .await?
+            .ok_or_else(|| invalid("the registry cannot be opened"))?;
         opened
             .subject()
             .save(&opened.registry.store, None)
@@ -227,6 +268,10 @@ pub(crate) async fn record_save(state: &State, uri: &Uri) {
             .map_err(store_error)
     }
     .await;
+    if outcome.is_ok() {
+        recorded.insert(uri, version);
+    }
+    drop(recorded);
     match outcome {
         Ok(promptopt_store::Saved::Created { version }) => {
             tracing::info!(prompt = %version.prompt_id, version = %version.id, "recorded a version on save");
@@ -326,7 +371,12 @@ pub(super) async fn save(state: &State, arguments: &[Value]) -> Result<Value> {
 
 pub(super) async fn history(state: &State, arguments: &[Value]) -> Result<Value> {
     let args: UriArgs = parse(object_argument(arguments, URI_SHAPE)?, URI_SHAPE)?;
-    let opened = open(state, &args.uri, super::HISTORY).await?;
+    let Some(opened) = open_if(state, &args.uri, Create::IfUsed, super::HISTORY).await? else {
+        // A project that never recorded anything: an empty history, not an error.
+        return Ok(
+            json!({ "head": null, "labels": [], "versions": [], "events": [], "alerts": [], "favorites": [] }),
+        );
+    };
     let registry = &opened.registry;
     let history = prompt_history(&registry.store, &opened.prompt_id, &registry.user)
         .await
@@ -337,11 +387,10 @@ pub(super) async fn history(state: &State, arguments: &[Value]) -> Result<Value>
 pub(super) async fn feedback(state: &State, arguments: &[Value]) -> Result<Value> {
     let args: FeedbackArgs = parse(object_argument(arguments, FEEDBACK_SHAPE)?, FEEDBACK_SHAPE)?;
     let score = Rating::new(args.score).map_err(invalid)?;
+    // Checked before the buffer is saved: refused feedback records nothing.
+    validate::note("notes", args.notes.as_deref()).map_err(store_error)?;
     let opened = open(state, &args.uri, super::FEEDBACK).await?;
-    let version_id = match args.version_id {
-        Some(id) => id,
-        None => opened.save(None).await?,
-    };
+    let version_id = opened.version_or_save(args.version_id).await?;
     let recorded = opened
         .registry
         .store
@@ -364,6 +413,14 @@ pub(super) async fn rollback(state: &State, arguments: &[Value]) -> Result<Value
     // Checked before the buffer is saved: a refused rollback records nothing.
     promptopt_store::validate::reason(&args.reason).map_err(store_error)?;
     let opened = open(state, &args.uri, super::ROLLBACK).await?;
+    if let Some(to) = args.to {
+        let store = &opened.registry.store;
+        opened
+            .subject()
+            .check_version(store, to)
+            .await
+            .map_err(store_error)?;
+    }
     opened.save(Some("saved before a rollback".into())).await?;
     let rolled = opened
         .registry
@@ -418,11 +475,12 @@ async fn replace_buffer(state: &State, uri: &Uri, opened: &Opened, new: &str) ->
 
 pub(super) async fn annotate(state: &State, arguments: &[Value]) -> Result<Value> {
     let args: AnnotateArgs = parse(object_argument(arguments, ANNOTATE_SHAPE)?, ANNOTATE_SHAPE)?;
+    if args.note.trim().is_empty() {
+        return Err(invalid("an annotation needs a note"));
+    }
+    validate::note("note", Some(&args.note)).map_err(store_error)?;
     let opened = open(state, &args.uri, super::ANNOTATE).await?;
-    let version_id = match args.version_id {
-        Some(id) => id,
-        None => opened.save(None).await?,
-    };
+    let version_id = opened.version_or_save(args.version_id).await?;
     let event_id = opened
         .registry
         .store
@@ -469,10 +527,7 @@ pub(super) async fn review(state: &State, arguments: &[Value]) -> Result<Value> 
 pub(super) async fn approve(state: &State, arguments: &[Value]) -> Result<Value> {
     let args: ApproveArgs = parse(object_argument(arguments, APPROVE_SHAPE)?, APPROVE_SHAPE)?;
     let opened = open(state, &args.uri, super::APPROVE).await?;
-    let version_id = match args.version_id {
-        Some(id) => id,
-        None => opened.save(None).await?,
-    };
+    let version_id = opened.version_or_head(args.version_id).await?;
     let version = opened
         .registry
         .store
@@ -494,10 +549,7 @@ pub(super) async fn deploy(state: &State, arguments: &[Value]) -> Result<Value> 
         None => Label::production(),
     };
     let opened = open(state, &args.uri, super::DEPLOY).await?;
-    let version_id = match args.version_id {
-        Some(id) => id,
-        None => opened.save(None).await?,
-    };
+    let version_id = opened.version_or_head(args.version_id).await?;
     let version = opened
         .registry
         .store
@@ -516,11 +568,13 @@ pub(super) async fn deploy(state: &State, arguments: &[Value]) -> Result<Value> 
 
 pub(super) async fn alerts(state: &State, arguments: &[Value]) -> Result<Value> {
     let args: UriArgs = parse(object_argument(arguments, URI_SHAPE)?, URI_SHAPE)?;
-    let opened = open(state, &args.uri, super::ALERTS).await?;
+    let Some(opened) = open_if(state, &args.uri, Create::IfUsed, super::ALERTS).await? else {
+        return Ok(json!([]));
+    };
     let alerts = opened
         .registry
         .store
-        .alerts(None)
+        .alerts(Some(opened.prompt_id.clone()))
         .await
         .map_err(store_error)?;
     to_json(&alerts)
