@@ -2,10 +2,14 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use serde_json::Value;
+
+use support::Scratch;
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -26,34 +30,6 @@ fn stdout(output: &Output) -> String {
 fn json(output: &Output) -> Value {
     serde_json::from_slice(&output.stdout)
         .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", stdout(output)))
-}
-
-/// A fresh folder under the system temp dir, removed when the test ends (a test that leaves
-/// its 50 MB inputs behind fills the disk run after run).
-struct Scratch(tempfile::TempDir);
-
-impl Scratch {
-    fn new(name: &str) -> Self {
-        Scratch(
-            tempfile::Builder::new()
-                .prefix(&format!("promptopt-{name}-"))
-                .tempdir()
-                .expect("temp dir"),
-        )
-    }
-}
-
-impl std::ops::Deref for Scratch {
-    type Target = Path;
-    fn deref(&self) -> &Path {
-        self.0.path()
-    }
-}
-
-impl AsRef<Path> for Scratch {
-    fn as_ref(&self) -> &Path {
-        self.0.path()
-    }
 }
 
 fn workspace(name: &str, files: &[(&str, &[u8])]) -> Scratch {

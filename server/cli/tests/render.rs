@@ -2,10 +2,14 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests and benches fail loudly
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use serde_json::{Value, json};
+
+use support::Scratch;
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -21,34 +25,6 @@ fn promptopt(args: &[&str]) -> Output {
 
 fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-/// A fresh folder under the system temp dir, removed when the test ends (a test that leaves
-/// its 50 MB inputs behind fills the disk run after run).
-struct Scratch(tempfile::TempDir);
-
-impl Scratch {
-    fn new(name: &str) -> Self {
-        Scratch(
-            tempfile::Builder::new()
-                .prefix(&format!("promptopt-{name}-"))
-                .tempdir()
-                .expect("temp dir"),
-        )
-    }
-}
-
-impl std::ops::Deref for Scratch {
-    type Target = Path;
-    fn deref(&self) -> &Path {
-        self.0.path()
-    }
-}
-
-impl AsRef<Path> for Scratch {
-    fn as_ref(&self) -> &Path {
-        self.0.path()
-    }
 }
 
 fn temp_dir(name: &str) -> Scratch {

@@ -64,7 +64,7 @@ impl Rule {
 
 /// What the rules allow.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Verdict {
+pub enum Decision {
     /// Move to this state.
     Allowed(ReviewState),
     /// Move to this state, overriding `rule` for the given reason.
@@ -85,30 +85,32 @@ pub fn decide(
     action: Action,
     by_author: bool,
     override_rules: Option<&Override>,
-) -> Verdict {
+) -> Decision {
     use ReviewState::*;
     let guarded = |rule: Rule, to: ReviewState| match override_rules {
-        Some(o) if !o.reason.trim().is_empty() => Verdict::Overridden {
+        Some(o) if !o.reason.trim().is_empty() => Decision::Overridden {
             to,
             rule,
             reason: o.reason.trim().to_owned(),
         },
-        _ => Verdict::Denied(rule),
+        _ => Decision::Denied(rule),
     };
     match (action, state) {
-        (Action::RequestReview, Draft) => Verdict::Allowed(InReview),
-        (Action::RequestReview, InReview) => Verdict::Pointless("the version is already in review"),
+        (Action::RequestReview, Draft) => Decision::Allowed(InReview),
+        (Action::RequestReview, InReview) => {
+            Decision::Pointless("the version is already in review")
+        }
         (Action::RequestReview, Approved | Deployed) => {
-            Verdict::Pointless("the version is already approved")
+            Decision::Pointless("the version is already approved")
         }
         (Action::Approve, InReview) if by_author => guarded(Rule::SelfApproval, Approved),
-        (Action::Approve, InReview) => Verdict::Allowed(Approved),
+        (Action::Approve, InReview) => Decision::Allowed(Approved),
         (Action::Approve, Draft) if by_author => guarded(Rule::SelfApproval, Approved),
         (Action::Approve, Draft) => guarded(Rule::NotInReview, Approved),
         (Action::Approve, Approved | Deployed) => {
-            Verdict::Pointless("the version is already approved")
+            Decision::Pointless("the version is already approved")
         }
-        (Action::Deploy | Action::Rollback, Approved | Deployed) => Verdict::Allowed(Deployed),
+        (Action::Deploy | Action::Rollback, Approved | Deployed) => Decision::Allowed(Deployed),
         (Action::Deploy | Action::Rollback, Draft | InReview) => {
             guarded(Rule::NotApproved, Deployed)
         }
@@ -130,19 +132,19 @@ mod tests {
     fn the_happy_path() {
         assert_eq!(
             decide(Draft, Action::RequestReview, true, None),
-            Verdict::Allowed(InReview)
+            Decision::Allowed(InReview)
         );
         assert_eq!(
             decide(InReview, Action::Approve, false, None),
-            Verdict::Allowed(Approved)
+            Decision::Allowed(Approved)
         );
         assert_eq!(
             decide(Approved, Action::Deploy, true, None),
-            Verdict::Allowed(Deployed)
+            Decision::Allowed(Deployed)
         );
         assert_eq!(
             decide(Deployed, Action::Deploy, true, None),
-            Verdict::Allowed(Deployed)
+            Decision::Allowed(Deployed)
         );
     }
 
@@ -150,18 +152,18 @@ mod tests {
     fn authors_cannot_approve_themselves_without_a_reason() {
         assert_eq!(
             decide(InReview, Action::Approve, true, None),
-            Verdict::Denied(Rule::SelfApproval)
+            Decision::Denied(Rule::SelfApproval)
         );
         let blank = Override {
             reason: "  ".to_owned(),
         };
         assert_eq!(
             decide(InReview, Action::Approve, true, Some(&blank)),
-            Verdict::Denied(Rule::SelfApproval)
+            Decision::Denied(Rule::SelfApproval)
         );
         assert!(matches!(
             decide(InReview, Action::Approve, true, Some(&reason())),
-            Verdict::Overridden {
+            Decision::Overridden {
                 to: Approved,
                 rule: Rule::SelfApproval,
                 ..
@@ -170,7 +172,7 @@ mod tests {
         // The self-approval rule wins over the missing review: it is the one to override.
         assert_eq!(
             decide(Draft, Action::Approve, true, None),
-            Verdict::Denied(Rule::SelfApproval)
+            Decision::Denied(Rule::SelfApproval)
         );
     }
 
@@ -179,11 +181,11 @@ mod tests {
         for state in [Draft, InReview] {
             assert_eq!(
                 decide(state, Action::Deploy, false, None),
-                Verdict::Denied(Rule::NotApproved)
+                Decision::Denied(Rule::NotApproved)
             );
             assert!(matches!(
                 decide(state, Action::Deploy, false, Some(&reason())),
-                Verdict::Overridden {
+                Decision::Overridden {
                     to: Deployed,
                     rule: Rule::NotApproved,
                     ..
@@ -196,11 +198,11 @@ mod tests {
     fn pointless_moves_are_refused_without_record() {
         assert!(matches!(
             decide(Approved, Action::Approve, false, None),
-            Verdict::Pointless(_)
+            Decision::Pointless(_)
         ));
         assert!(matches!(
             decide(InReview, Action::RequestReview, false, None),
-            Verdict::Pointless(_)
+            Decision::Pointless(_)
         ));
     }
 }

@@ -259,9 +259,12 @@ fn create_state_dir(dir: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
-/// The store's identity, its key vault and its keys. A new store is set up under the write
-/// lock, so two processes creating it at once agree; an existing one is only read, and its keys
-/// are loaded (which may wait on a keyring prompt) with no lock held.
+/// A store's identity and keys as recorded: its id, its vault (if recorded), its keys.
+type KeysOnRecord = (String, Option<String>, Vec<(KeyId, [u8; 32])>);
+
+/// The store's identity, its key vault and its keys. An existing store is only read, and its
+/// keys are loaded (which may wait on a keyring prompt) with no lock held; a new one is set up
+/// under the write lock, so two processes creating it at once agree.
 fn initialize(
     conn: &Connection,
     options: &StoreOptions,
@@ -271,7 +274,7 @@ fn initialize(
         path: path.display().to_string(),
         reason,
     };
-    let read = |conn: &Connection| -> Result<Option<(String, Option<String>, Vec<_>)>> {
+    let read = |conn: &Connection| -> Result<Option<KeysOnRecord>> {
         let Some(store_id) = queries::meta(conn, "store_id").map_err(|d| database(d.0))? else {
             return Ok(None);
         };
@@ -288,18 +291,25 @@ fn initialize(
             (None, None) => Vault::Dir(options.dir.join("keys")),
         }
     };
-    if let Some((store_id, recorded_vault, recorded)) = read(conn)? {
-        let vault = vault_of(&store_id, recorded_vault.as_deref());
-        let keys = KeyRing::load(&vault, &store_id, &recorded)?;
-        return Ok((store_id, vault, keys));
+    let load = |(store_id, vault, keys): KeysOnRecord| -> Result<(String, Vault, KeyRing)> {
+        let vault = vault_of(&store_id, vault.as_deref());
+        let ring = KeyRing::load(&vault, &store_id, &keys)?;
+        Ok((store_id, vault, ring))
+    };
+    if let Some(recorded) = read(conn)? {
+        return load(recorded);
+    }
+
+    enum SetUp {
+        /// Another process set the store up while this one waited for the lock.
+        Elsewhere(KeysOnRecord),
+        Here(String, Vault, KeyRing),
     }
     conn.execute_batch("BEGIN IMMEDIATE")
         .map_err(|error| database(schema::busy_message(error)))?;
-    let result = (|| {
-        if let Some((store_id, recorded_vault, recorded)) = read(conn)? {
-            // Another process set it up while this one waited for the lock.
-            let vault = vault_of(&store_id, recorded_vault.as_deref());
-            return Ok((store_id, vault, Some(recorded)));
+    let set_up = (|| -> Result<SetUp> {
+        if let Some(recorded) = read(conn)? {
+            return Ok(SetUp::Elsewhere(recorded));
         }
         let store_id = match queries::meta(conn, "store_id").map_err(|d| database(d.0))? {
             Some(id) => id,
@@ -322,64 +332,38 @@ fn initialize(
             )
             .map_err(|error| database(error.to_string()))?;
         }
-        Ok((store_id, vault, None))
-    })();
-    let (store_id, vault, recorded) = match result {
-        Ok(found) => found,
-        Err(error) => {
-            let _ = conn.execute_batch("ROLLBACK");
-            return Err(error);
-        }
-    };
-    let keys = match recorded {
-        Some(recorded) => {
-            conn.execute_batch("COMMIT")
-                .map_err(|error| database(error.to_string()))?;
-            return Ok((
-                store_id.clone(),
-                vault.clone(),
-                KeyRing::load(&vault, &store_id, &recorded)?,
-            ));
-        }
-        None => {
-            let created = (|| {
-                let (key, secret) = AuditKey::generate()?;
-                vault.save(&store_id, key.id(), &secret)?;
-                conn.execute(
-                    "INSERT INTO audit_keys (key_id, public_key, created_at) VALUES (?1, ?2, ?3)",
-                    params![
-                        key.id().as_str(),
-                        key.public().as_bytes().to_vec(),
-                        crate::clock::now()
-                    ],
-                )
-                .map_err(|error| database(error.to_string()))?;
-                Ok::<_, StoreError>(KeyRing::single(key))
-            })();
-            match created {
-                Ok(keys) => keys,
-                Err(error) => {
-                    let _ = conn.execute_batch("ROLLBACK");
-                    return Err(error);
-                }
-            }
-        }
-    };
-    conn.execute_batch("COMMIT")
+        let (key, secret) = AuditKey::generate()?;
+        vault.save(&store_id, key.id(), &secret)?;
+        conn.execute(
+            "INSERT INTO audit_keys (key_id, public_key, created_at) VALUES (?1, ?2, ?3)",
+            params![
+                key.id().as_str(),
+                key.public().as_bytes().to_vec(),
+                crate::clock::now()
+            ],
+        )
         .map_err(|error| database(error.to_string()))?;
-    Ok((store_id, vault, keys))
+        Ok(SetUp::Here(store_id, vault, KeyRing::single(key)))
+    })();
+    let end = if set_up.is_ok() { "COMMIT" } else { "ROLLBACK" };
+    conn.execute_batch(end)
+        .map_err(|error| database(error.to_string()))?;
+    match set_up? {
+        SetUp::Elsewhere(recorded) => load(recorded),
+        SetUp::Here(store_id, vault, keys) => Ok((store_id, vault, keys)),
+    }
 }
 
 impl Repository for SqliteStore {
     async fn save_version(&self, new: NewVersion) -> Result<Saved> {
         validate::new_version(&new)?;
-        self.write(move |tx| ops::save_version(tx, new, true).map(|(saved, _)| saved))
+        self.write(move |tx| ops::save_version(tx, new, ops::Line::Main))
             .await
     }
 
     async fn save_candidate(&self, new: NewVersion) -> Result<Version> {
         validate::new_version(&new)?;
-        self.write(move |tx| ops::save_version(tx, new, false).map(|(saved, _)| saved))
+        self.write(move |tx| ops::save_version(tx, new, ops::Line::Candidate))
             .await
             .map(|saved| saved.version().clone())
     }

@@ -20,7 +20,7 @@ use crate::model::{
     Version,
 };
 use crate::repository::Recorded;
-use crate::review::{self, Action, Verdict};
+use crate::review::{self, Action, Decision};
 
 /// How many recent observations a drift monitor looks at.
 const DRIFT_WINDOW: usize = 1000;
@@ -108,7 +108,7 @@ fn deltas(before: &Version, content: &str, score: Option<f64>) -> serde_json::Va
     deltas
 }
 
-fn insert_version(tx: &Tx<'_>, version: &Version, main_line: bool, seq: u64) -> Result<()> {
+fn insert_version(tx: &Tx<'_>, version: &Version, line: Line, seq: u64) -> Result<()> {
     tx.conn()
         .prepare_cached(
             "INSERT INTO versions (id, prompt_id, parent_id, content, sha256, author, created_at, \
@@ -128,7 +128,7 @@ fn insert_version(tx: &Tx<'_>, version: &Version, main_line: bool, seq: u64) -> 
                 version.strategy,
                 version.score,
                 version.message,
-                main_line,
+                line == Line::Main,
                 seq as i64,
             ])
         })
@@ -162,21 +162,27 @@ fn move_label(
     Ok(())
 }
 
-/// Record a version: on the main line (it becomes the head, unless its content is the head's)
-/// or as a candidate beside it.
-pub fn save_version(tx: &mut Tx<'_>, new: NewVersion, main_line: bool) -> Result<(Saved, u64)> {
+/// Where a new version goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Line {
+    /// It becomes the head (unless its content is the head's).
+    Main,
+    /// Beside the head (a generated variant, a refinement not applied).
+    Candidate,
+}
+
+/// Record a version on the main line or as a candidate beside it.
+pub fn save_version(tx: &mut Tx<'_>, new: NewVersion, line: Line) -> Result<Saved> {
+    let main_line = line == Line::Main;
     let head = queries::head(tx.conn(), &new.prompt_id).map_err(damaged(tx))?;
     let sha256 = ContentHash::of(&new.content);
     if let Some(head) = head
         .as_ref()
         .filter(|head| main_line && head.sha256 == sha256)
     {
-        return Ok((
-            Saved::Unchanged {
-                version: head.clone(),
-            },
-            0,
-        ));
+        return Ok(Saved::Unchanged {
+            version: head.clone(),
+        });
     }
     let version = Version {
         id: VersionId::generate(),
@@ -210,8 +216,8 @@ pub fn save_version(tx: &mut Tx<'_>, new: NewVersion, main_line: bool) -> Result
     }
     event.timestamp = version.created_at.clone();
     let seq = tx.append(&event)?;
-    insert_version(tx, &version, main_line, seq)?;
-    Ok((Saved::Created { version }, seq))
+    insert_version(tx, &version, line, seq)?;
+    Ok(Saved::Created { version })
 }
 
 /// Feed the observation at `seq` to the drift monitor of `series` for `prompt`; record an alert
@@ -456,7 +462,7 @@ pub fn request_review(tx: &mut Tx<'_>, request: ReviewRequest) -> Result<Version
     let mut version = version_of(tx, request.version_id)?;
     let by_author = version.author == request.user;
     match review::decide(version.review, Action::RequestReview, by_author, None) {
-        Verdict::Allowed(to) => {
+        Decision::Allowed(to) => {
             let mut event = record(tx, EventType::ReviewRequested, &request.user)
                 .prompt(&version.prompt_id)
                 .version(version.id);
@@ -466,15 +472,15 @@ pub fn request_review(tx: &mut Tx<'_>, request: ReviewRequest) -> Result<Version
             version.review = to;
             Ok(version)
         }
-        Verdict::Pointless(why) => Err(StoreError::Conflict(why.to_owned())),
-        Verdict::Denied(rule) => Err(deny(
+        Decision::Pointless(why) => Err(StoreError::Conflict(why.to_owned())),
+        Decision::Denied(rule) => Err(deny(
             tx,
             &version,
             &request.user,
             Action::RequestReview,
             rule,
         )),
-        Verdict::Overridden { .. } => Err(StoreError::Conflict("nothing to override".into())),
+        Decision::Overridden { .. } => Err(StoreError::Conflict("nothing to override".into())),
     }
 }
 
@@ -488,7 +494,7 @@ pub fn approve(tx: &mut Tx<'_>, approval: Approval) -> Result<Version> {
         approval.override_rules.as_ref(),
     );
     let (to, seq) = match verdict {
-        Verdict::Allowed(to) => {
+        Decision::Allowed(to) => {
             let mut event = record(tx, EventType::PromptApproved, &approval.approver)
                 .prompt(&version.prompt_id)
                 .version(version.id);
@@ -496,7 +502,7 @@ pub fn approve(tx: &mut Tx<'_>, approval: Approval) -> Result<Version> {
             event.note = approval.note;
             (to, tx.append(&event)?)
         }
-        Verdict::Overridden { to, rule, reason } => {
+        Decision::Overridden { to, rule, reason } => {
             let seq = overridden(
                 tx,
                 &version,
@@ -507,7 +513,7 @@ pub fn approve(tx: &mut Tx<'_>, approval: Approval) -> Result<Version> {
             )?;
             (to, seq)
         }
-        Verdict::Denied(rule) => {
+        Decision::Denied(rule) => {
             return Err(deny(
                 tx,
                 &version,
@@ -516,7 +522,7 @@ pub fn approve(tx: &mut Tx<'_>, approval: Approval) -> Result<Version> {
                 rule,
             ));
         }
-        Verdict::Pointless(why) => return Err(StoreError::Conflict(why.to_owned())),
+        Decision::Pointless(why) => return Err(StoreError::Conflict(why.to_owned())),
     };
     move_review(tx, version.id, to, seq)?;
     version.review = to;
@@ -532,15 +538,15 @@ pub fn deploy(tx: &mut Tx<'_>, deployment: Deployment) -> Result<Version> {
         deployment.override_rules.as_ref(),
     );
     let to = match verdict {
-        Verdict::Allowed(to) => to,
-        Verdict::Overridden { to, rule, reason } => {
+        Decision::Allowed(to) => to,
+        Decision::Overridden { to, rule, reason } => {
             overridden(tx, &version, &deployment.user, Action::Deploy, rule, reason)?;
             to
         }
-        Verdict::Denied(rule) => {
+        Decision::Denied(rule) => {
             return Err(deny(tx, &version, &deployment.user, Action::Deploy, rule));
         }
-        Verdict::Pointless(why) => return Err(StoreError::Conflict(why.to_owned())),
+        Decision::Pointless(why) => return Err(StoreError::Conflict(why.to_owned())),
     };
     let mut event = record(tx, EventType::PromptDeployed, &deployment.user)
         .prompt(&version.prompt_id)
@@ -601,14 +607,14 @@ pub fn rollback(tx: &mut Tx<'_>, request: RollbackRequest) -> Result<RolledBack>
             target.author == request.user,
             request.override_rules.as_ref(),
         ) {
-            Verdict::Allowed(_) => {}
-            Verdict::Overridden { rule, reason, .. } => {
+            Decision::Allowed(_) => {}
+            Decision::Overridden { rule, reason, .. } => {
                 overridden(tx, &target, &request.user, Action::Rollback, rule, reason)?;
             }
-            Verdict::Denied(rule) => {
+            Decision::Denied(rule) => {
                 return Err(deny(tx, &target, &request.user, Action::Rollback, rule));
             }
-            Verdict::Pointless(why) => return Err(StoreError::Conflict(why.to_owned())),
+            Decision::Pointless(why) => return Err(StoreError::Conflict(why.to_owned())),
         }
     }
     let reason = request.reason.trim().to_owned();
@@ -647,7 +653,7 @@ pub fn rollback(tx: &mut Tx<'_>, request: RollbackRequest) -> Result<RolledBack>
         );
     }
     let seq = tx.append(&event)?;
-    insert_version(tx, &version, true, seq)?;
+    insert_version(tx, &version, Line::Main, seq)?;
     for label in &labels_moved {
         move_label(tx, &request.prompt_id, label.as_str(), version.id, seq)?;
     }
