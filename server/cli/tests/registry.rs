@@ -55,6 +55,12 @@ fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
+/// The command could not run (exit 2) and said why.
+fn usage_error(output: &Output, says: &str) {
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(output));
+    assert!(stderr(output).contains(says), "{}", stderr(output));
+}
+
 fn project() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("greet.prompt"), GREET).unwrap();
@@ -150,12 +156,7 @@ fn an_author_cannot_approve_their_own_version_and_the_refusal_is_audited() {
 fn deploying_an_unapproved_version_needs_a_recorded_reason() {
     let dir = project();
     let unsaved = run(dir.path(), &["deploy", "greet.prompt"]);
-    assert_eq!(unsaved.status.code(), Some(2));
-    assert!(
-        stderr(&unsaved).contains("save it first"),
-        "{}",
-        stderr(&unsaved)
-    );
+    usage_error(&unsaved, "save it first");
     ok(run(dir.path(), &["save", "greet.prompt"]));
     let refused = run(dir.path(), &["deploy", "greet.prompt"]);
     assert_eq!(refused.status.code(), Some(1));
@@ -247,12 +248,7 @@ fn rollback_restores_the_file_and_keeps_unsaved_edits_as_a_version() {
     let no_reason = run(dir.path(), &["rollback", "greet.prompt"]);
     assert_eq!(no_reason.status.code(), Some(2));
     let blank = run(dir.path(), &["rollback", "greet.prompt", "--reason", " "]);
-    assert_eq!(blank.status.code(), Some(2));
-    assert!(
-        stderr(&blank).contains("a reason is required"),
-        "{}",
-        stderr(&blank)
-    );
+    usage_error(&blank, "a reason is required");
 }
 
 #[test]
@@ -396,12 +392,7 @@ fn a_saved_checkpoint_catches_a_log_cut_short() {
         dir.path(),
         &["audit", "verify", "--against", "greet.prompt"],
     );
-    assert_eq!(bad.status.code(), Some(2));
-    assert!(
-        stderr(&bad).contains("is not a checkpoint"),
-        "{}",
-        stderr(&bad)
-    );
+    usage_error(&bad, "is not a checkpoint");
 }
 
 #[test]
@@ -467,8 +458,7 @@ fn export_gives_the_decrypted_trail_as_jsonl_or_csv() {
     )));
     assert!(other.is_empty());
     let bad = run(dir.path(), &["audit", "export", "--since", "last tuesday"]);
-    assert_eq!(bad.status.code(), Some(2));
-    assert!(stderr(&bad).contains("--since"), "{}", stderr(&bad));
+    usage_error(&bad, "--since");
 }
 
 #[test]
@@ -570,12 +560,7 @@ fn approving_acts_on_the_recorded_head_never_on_a_version_made_for_the_reviewer(
     // record a version authored by the reviewer and refuse their own approval.
     std::fs::write(dir.path().join("greet.prompt"), format!("{GREET}\n")).unwrap();
     let differs = run_as(dir.path(), "bo", &["approve", "greet.prompt"]);
-    assert_eq!(differs.status.code(), Some(2));
-    assert!(
-        stderr(&differs).contains("differs from its head"),
-        "{}",
-        stderr(&differs)
-    );
+    usage_error(&differs, "differs from its head");
     let head = history(dir.path())["head"].as_str().unwrap().to_owned();
     ok(run_as(
         dir.path(),
@@ -594,12 +579,7 @@ fn approving_acts_on_the_recorded_head_never_on_a_version_made_for_the_reviewer(
 fn refused_input_records_nothing_and_reading_commands_create_nothing() {
     let dir = project();
     let history_first = run(dir.path(), &["history", "greet.prompt"]);
-    assert_eq!(history_first.status.code(), Some(2));
-    assert!(
-        stderr(&history_first).contains("no registry at"),
-        "{}",
-        stderr(&history_first)
-    );
+    usage_error(&history_first, "no registry at");
     for command in [
         &["audit", "verify"][..],
         &["alerts"][..],
@@ -635,12 +615,7 @@ fn refused_input_records_nothing_and_reading_commands_create_nothing() {
             "x",
         ],
     );
-    assert_eq!(nowhere.status.code(), Some(2));
-    assert!(
-        stderr(&nowhere).contains("no version"),
-        "{}",
-        stderr(&nowhere)
-    );
+    usage_error(&nowhere, "no version");
     let history = history(dir.path());
     assert_eq!(history["events"].as_array().unwrap().len(), 1, "{history}");
 }

@@ -5,10 +5,10 @@ use std::path::PathBuf;
 
 use clap::Args;
 use promptopt_store::{
-    Approval, Deployment, Label, Override, PromptId, Repository, ReviewRequest, Version, VersionId,
+    Approval, Deployment, Label, PromptId, Repository, ReviewRequest, Version, VersionId,
 };
 
-use crate::commands::state::{Registry, StateArgs};
+use crate::commands::state::{OverrideArg, Registry, StateArgs};
 use crate::exit::{CliError, SUCCESS};
 use crate::output::registry as print;
 
@@ -35,10 +35,8 @@ pub struct ApproveArgs {
     pub version: Option<VersionId>,
     #[arg(long, value_name = "TEXT")]
     pub note: Option<String>,
-    /// Approve despite the review rules (your own version, or one not in review); the reason is
-    /// recorded as ApprovalOverridden.
-    #[arg(long = "override", value_name = "REASON")]
-    pub override_reason: Option<String>,
+    #[command(flatten)]
+    pub override_rules: OverrideArg,
     /// Print the result as JSON.
     #[arg(long)]
     pub json: bool,
@@ -59,9 +57,8 @@ pub struct DeployArgs {
     /// Where it went: a release, a commit, a ticket.
     #[arg(long = "ref", value_name = "REF")]
     pub deploy_ref: Option<String>,
-    /// Deploy a version that is not approved; the reason is recorded as ApprovalOverridden.
-    #[arg(long = "override", value_name = "REASON")]
-    pub override_reason: Option<String>,
+    #[command(flatten)]
+    pub override_rules: OverrideArg,
     /// Print the result as JSON.
     #[arg(long)]
     pub json: bool,
@@ -101,12 +98,6 @@ fn report(json: bool, verb: &str, version: &Version) {
     }
 }
 
-fn override_of(reason: &Option<String>) -> Option<Override> {
-    reason.as_ref().map(|reason| Override {
-        reason: reason.clone(),
-    })
-}
-
 pub fn review(args: &ReviewArgs) -> Result<u8, CliError> {
     let registry = Registry::open(&args.state, Some(&args.file))?;
     // Asking for a review is the author's act: the file as it is now is what gets reviewed.
@@ -129,7 +120,7 @@ pub fn approve(args: &ApproveArgs) -> Result<u8, CliError> {
         version_id,
         approver: registry.user.clone(),
         note: args.note.clone(),
-        override_rules: override_of(&args.override_reason),
+        override_rules: args.override_rules.rules(),
     }));
     registry.close();
     report(args.json, "approved", &version?);
@@ -147,7 +138,7 @@ pub fn deploy(args: &DeployArgs) -> Result<u8, CliError> {
         label: label.clone(),
         user: registry.user.clone(),
         deploy_ref: args.deploy_ref.clone(),
-        override_rules: override_of(&args.override_reason),
+        override_rules: args.override_rules.rules(),
     }));
     registry.close();
     report(args.json, &format!("deployed ({label})"), &version?);

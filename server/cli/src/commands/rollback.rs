@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use clap::Args;
 use promptopt_store::{Repository, RollbackRequest, VersionId};
 
-use crate::commands::state::{Registry, StateArgs, replace_file, store_error};
+use crate::commands::state::{OverrideArg, Registry, StateArgs, replace_file, store_error};
 use crate::exit::{CliError, SUCCESS};
 use crate::output::registry as print;
 
@@ -20,10 +20,8 @@ pub struct RollbackArgs {
     /// Why, for the audit trail.
     #[arg(long, value_name = "TEXT")]
     pub reason: String,
-    /// Roll a label back to a version that was never approved; the reason is recorded as
-    /// ApprovalOverridden.
-    #[arg(long = "override", value_name = "REASON")]
-    pub override_reason: Option<String>,
+    #[command(flatten)]
+    pub override_rules: OverrideArg,
     /// Print the result as JSON.
     #[arg(long)]
     pub json: bool,
@@ -44,18 +42,13 @@ pub fn run(args: &RollbackArgs) -> Result<u8, CliError> {
         )?;
     }
     registry.save_file(&file, &id, Some("saved before a rollback".into()))?;
-    let rolled = registry.run(
-        registry.store.rollback(RollbackRequest {
-            prompt_id: id.clone(),
-            to: args.to,
-            user: registry.user.clone(),
-            reason: args.reason.clone(),
-            override_rules: args
-                .override_reason
-                .clone()
-                .map(|reason| promptopt_store::Override { reason }),
-        }),
-    )?;
+    let rolled = registry.run(registry.store.rollback(RollbackRequest {
+        prompt_id: id.clone(),
+        to: args.to,
+        user: registry.user.clone(),
+        reason: args.reason.clone(),
+        override_rules: args.override_rules.rules(),
+    }))?;
     registry.close();
     replace_file(&file.path, &rolled.version.content)?;
     if args.json {

@@ -24,6 +24,24 @@ pub struct StateArgs {
     pub user: Option<String>,
 }
 
+/// `--override REASON`, shared by the commands a review rule can refuse.
+#[derive(Args, Debug, Clone, Default)]
+pub struct OverrideArg {
+    /// Pass the review rule that would refuse this (approving your own version; deploying, or
+    /// rolling a label back to, a version never approved); the reason is recorded as
+    /// ApprovalOverridden.
+    #[arg(long = "override", value_name = "REASON")]
+    pub override_reason: Option<String>,
+}
+
+impl OverrideArg {
+    pub fn rules(&self) -> Option<promptopt_store::Override> {
+        self.override_reason
+            .clone()
+            .map(|reason| promptopt_store::Override { reason })
+    }
+}
+
 /// The project's store, opened for one command, and who is acting.
 pub struct Registry {
     pub store: SqliteStore,
