@@ -256,6 +256,17 @@ fn annotations_favorites_and_alerts() {
             .await
             .unwrap();
         assert_eq!(alerts[0]["direction"], "down");
+        let shown: Vec<String> = client
+            .inbox()
+            .notifications("window/showMessage")
+            .map(|params| params["message"].as_str().unwrap_or_default().to_owned())
+            .filter(|m| m.contains("drifted"))
+            .collect();
+        assert_eq!(shown.len(), 1, "{shown:?}");
+        assert!(
+            shown[0].contains("`greet` drifted: its feedback ratings went down"),
+            "{shown:?}"
+        );
         client.shutdown_and_exit().await;
     });
 }

@@ -16,8 +16,9 @@ use promptopt_engine::generate::PromptCandidateList;
 use promptopt_engine::record::{self, Subject};
 use promptopt_engine::refine::RefineResult;
 use promptopt_store::{
-    Annotation, Approval, Deployment, FeedbackPayload, Label, Override, PromptId, Rating,
-    Repository, ReviewRequest, RollbackRequest, StoreError, VersionId, prompt_history, validate,
+    Alert, Annotation, Approval, Deployment, FeedbackPayload, Label, Override, PromptId, Rating,
+    Repository, ReviewRequest, RollbackRequest, Series, StoreError, VersionId, prompt_history,
+    validate,
 };
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -322,8 +323,10 @@ impl Recorder {
         let Some(opened) = self.opened(state, super::EVALUATE).await else {
             return;
         };
-        let recorded = record::evaluation(&opened.registry.store, &opened.subject(), result).await;
-        log_failure("evaluation", recorded.err());
+        match record::evaluation(&opened.registry.store, &opened.subject(), result).await {
+            Ok(recorded) => announce(state, recorded.alert.as_ref()).await,
+            Err(error) => log_failure("evaluation", Some(error)),
+        }
     }
 
     pub(super) async fn candidates(
@@ -350,6 +353,30 @@ impl Recorder {
         let recorded = record::refinement(store, &opened.subject(), result, false).await;
         log_failure("refinement", recorded.err());
     }
+}
+
+/// A drift alert the command raised, shown to the user as well as answered: QA hears of a
+/// quality shift where they work.
+async fn announce(state: &State, alert: Option<&Alert>) {
+    let Some(alert) = alert else {
+        return;
+    };
+    let message = format!(
+        "PromptOpt: `{}` drifted: its {} went {} from {:.2} to {:.2} ({} observations). See promptopt.alerts or `promptopt alerts`.",
+        alert.prompt_id,
+        match alert.series {
+            Series::EvaluationScore => "evaluation scores",
+            Series::FeedbackRating => "feedback ratings",
+        },
+        alert.direction.as_str(),
+        alert.baseline,
+        alert.recent,
+        alert.observations
+    );
+    state
+        .client
+        .show_message(MessageType::WARNING, message)
+        .await;
 }
 
 fn log_failure(what: &str, error: Option<StoreError>) {
@@ -403,6 +430,7 @@ pub(super) async fn feedback(state: &State, arguments: &[Value]) -> Result<Value
         })
         .await
         .map_err(store_error)?;
+    announce(state, recorded.alert.as_ref()).await;
     to_json(&recorded)
 }
 
