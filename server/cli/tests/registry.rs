@@ -465,8 +465,13 @@ fn export_gives_the_decrypted_trail_as_jsonl_or_csv() {
 fn rotated_keys_keep_the_trail_verifiable() {
     let dir = project();
     ok(run(dir.path(), &["save", "greet.prompt"]));
-    let rotated = ok(run_as(dir.path(), "admin", &["audit", "rotate-keys"]));
-    assert!(stdout(&rotated).contains("new audit key generation"));
+    let rotated = json(&ok(run_as(
+        dir.path(),
+        "admin",
+        &["audit", "rotate-keys", "--json"],
+    )));
+    let key_id = rotated["keyId"].as_str().unwrap().to_owned();
+    assert_eq!(key_id.len(), 16, "{rotated}");
     ok(run(
         dir.path(),
         &["feedback", "greet.prompt", "--score", "5"],
@@ -476,6 +481,7 @@ fn rotated_keys_keep_the_trail_verifiable() {
     assert_eq!(keys, 2);
     let trail = stdout(&ok(run(dir.path(), &["audit", "export"])));
     assert!(trail.contains("\"eventType\":\"KeysRotated\""));
+    assert!(trail.contains(&key_id), "the rotation names the new key");
 }
 
 #[test]

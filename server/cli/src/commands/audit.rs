@@ -52,7 +52,10 @@ pub enum AuditCommand {
         out: Option<PathBuf>,
     },
     /// Start a new generation of audit keys; the rotation is recorded and signed by the old one.
-    RotateKeys,
+    RotateKeys {
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy)]
@@ -78,11 +81,15 @@ pub fn run(args: &AuditArgs) -> Result<u8, CliError> {
             out.as_deref(),
         ),
         AuditCommand::Checkpoint { out } => checkpoint(&registry, out.as_deref()),
-        AuditCommand::RotateKeys => {
+        AuditCommand::RotateKeys { json } => {
             let key = registry.run(registry.store.rotate_keys(registry.user.clone()))?;
-            print::emit(&format!(
-                "new audit key generation {key}; older entries still verify\n"
-            ));
+            if *json {
+                print::json(&serde_json::json!({ "keyId": key.as_str() }));
+            } else {
+                print::emit(&format!(
+                    "new audit key generation {key}; older entries still verify\n"
+                ));
+            }
             Ok(SUCCESS)
         }
     };
