@@ -30,11 +30,6 @@ fn damaged<'a>(tx: &Tx<'a>) -> impl Fn(Damaged) -> StoreError + 'a {
     move |damaged| shared.database(damaged.0)
 }
 
-fn sql<'a>(tx: &Tx<'a>) -> impl Fn(rusqlite::Error) -> StoreError + 'a {
-    let shared = tx.shared();
-    move |error| shared.database(error)
-}
-
 fn record(tx: &Tx<'_>, event_type: EventType, user: &UserId) -> AuditEventRecord {
     AuditEventRecord::new(event_type, user.clone(), tx.shared().session)
 }
@@ -109,40 +104,34 @@ fn deltas(before: &Version, content: &str, score: Option<f64>) -> serde_json::Va
 }
 
 fn insert_version(tx: &Tx<'_>, version: &Version, line: Line, seq: u64) -> Result<()> {
-    tx.conn()
-        .prepare_cached(
-            "INSERT INTO versions (id, prompt_id, parent_id, content, sha256, author, created_at, \
+    tx.execute(
+        "INSERT INTO versions (id, prompt_id, parent_id, content, sha256, author, created_at, \
              origin, strategy, score, message, main_line, event_seq) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-        )
-        .and_then(|mut statement| {
-            statement.execute(params![
-                version.id.to_string(),
-                version.prompt_id.as_str(),
-                version.parent_id.map(|id| id.to_string()),
-                version.content,
-                version.sha256.as_str(),
-                version.author.as_str(),
-                version.created_at,
-                version.origin.as_str(),
-                version.strategy,
-                version.score,
-                version.message,
-                line == Line::Main,
-                seq as i64,
-            ])
-        })
-        .map_err(sql(tx))?;
+        params![
+            version.id.to_string(),
+            version.prompt_id.as_str(),
+            version.parent_id.map(|id| id.to_string()),
+            version.content,
+            version.sha256.as_str(),
+            version.author.as_str(),
+            version.created_at,
+            version.origin.as_str(),
+            version.strategy,
+            version.score,
+            version.message,
+            line == Line::Main,
+            seq as i64,
+        ],
+    )?;
     Ok(())
 }
 
 fn move_review(tx: &Tx<'_>, version: VersionId, state: ReviewState, seq: u64) -> Result<()> {
-    tx.conn()
-        .execute(
-            "INSERT INTO review_moves (version_id, state, event_seq) VALUES (?1, ?2, ?3)",
-            params![version.to_string(), state.as_str(), seq as i64],
-        )
-        .map_err(sql(tx))?;
+    tx.execute(
+        "INSERT INTO review_moves (version_id, state, event_seq) VALUES (?1, ?2, ?3)",
+        params![version.to_string(), state.as_str(), seq as i64],
+    )?;
     Ok(())
 }
 
@@ -153,12 +142,10 @@ fn move_label(
     version: VersionId,
     seq: u64,
 ) -> Result<()> {
-    tx.conn()
-        .execute(
-            "INSERT INTO label_moves (prompt_id, label, version_id, event_seq) VALUES (?1, ?2, ?3, ?4)",
-            params![prompt.as_str(), label, version.to_string(), seq as i64],
-        )
-        .map_err(sql(tx))?;
+    tx.execute(
+        "INSERT INTO label_moves (prompt_id, label, version_id, event_seq) VALUES (?1, ?2, ?3, ?4)",
+        params![prompt.as_str(), label, version.to_string(), seq as i64],
+    )?;
     Ok(())
 }
 
@@ -291,28 +278,23 @@ fn watch_drift(
         "monitor": { "test": "page-hinkley", "k": test.k, "h": test.h, "sdFloor": SD_FLOOR },
     }));
     let event_seq = tx.append(&event)?;
-    let inserted = tx
-        .conn()
-        .prepare_cached(
-            "INSERT OR IGNORE INTO alerts (id, prompt_id, series, direction, baseline, recent, \
+    let inserted = tx.execute(
+        "INSERT OR IGNORE INTO alerts (id, prompt_id, series, direction, baseline, recent, \
              observations, raised_at, through_seq, event_seq) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-        )
-        .and_then(|mut statement| {
-            statement.execute(params![
-                alert.id,
-                prompt.as_str(),
-                series.as_str(),
-                alert.direction.as_str(),
-                alert.baseline,
-                alert.recent,
-                alert.observations,
-                alert.raised_at,
-                seq as i64,
-                event_seq as i64,
-            ])
-        })
-        .map_err(sql(tx))?;
+        params![
+            alert.id,
+            prompt.as_str(),
+            series.as_str(),
+            alert.direction.as_str(),
+            alert.baseline,
+            alert.recent,
+            alert.observations,
+            alert.raised_at,
+            seq as i64,
+            event_seq as i64,
+        ],
+    )?;
     Ok((inserted == 1).then_some(alert))
 }
 
@@ -324,20 +306,17 @@ pub fn submit_feedback(tx: &mut Tx<'_>, feedback: FeedbackPayload) -> Result<Rec
     event.score = Some(f64::from(feedback.score.get()));
     event.feedback = feedback.notes.clone();
     let seq = tx.append(&event)?;
-    tx.conn()
-        .prepare_cached(
-            "INSERT INTO feedback (event_seq, prompt_id, version_id, user, score) VALUES (?1, ?2, ?3, ?4, ?5)",
-        )
-        .and_then(|mut statement| {
-            statement.execute(params![
-                seq as i64,
-                feedback.prompt_id.as_str(),
-                version.id.to_string(),
-                feedback.user.as_str(),
-                feedback.score.get(),
-            ])
-        })
-        .map_err(sql(tx))?;
+    tx.execute(
+        "INSERT INTO feedback (event_seq, prompt_id, version_id, user, score) \
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![
+            seq as i64,
+            feedback.prompt_id.as_str(),
+            version.id.to_string(),
+            feedback.user.as_str(),
+            feedback.score.get(),
+        ],
+    )?;
     let value = f64::from(feedback.score.get());
     let alert = watch_drift(tx, &feedback.prompt_id, Series::FeedbackRating, seq, value)?;
     Ok(Recorded {
@@ -360,20 +339,17 @@ pub fn record_evaluation(tx: &mut Tx<'_>, evaluation: EvaluationRecord) -> Resul
         "result": evaluation.result,
     }));
     let seq = tx.append(&event)?;
-    tx.conn()
-        .prepare_cached(
-            "INSERT INTO evaluations (event_seq, prompt_id, version_id, score, evaluator) VALUES (?1, ?2, ?3, ?4, ?5)",
-        )
-        .and_then(|mut statement| {
-            statement.execute(params![
-                seq as i64,
-                evaluation.prompt_id.as_str(),
-                version.id.to_string(),
-                evaluation.score,
-                evaluation.evaluator,
-            ])
-        })
-        .map_err(sql(tx))?;
+    tx.execute(
+        "INSERT INTO evaluations (event_seq, prompt_id, version_id, score, evaluator) \
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![
+            seq as i64,
+            evaluation.prompt_id.as_str(),
+            version.id.to_string(),
+            evaluation.score,
+            evaluation.evaluator,
+        ],
+    )?;
     let alert = watch_drift(
         tx,
         &evaluation.prompt_id,
@@ -411,12 +387,11 @@ pub fn set_favorite(tx: &mut Tx<'_>, id: VersionId, user: UserId, favorite: bool
         .version(id);
     event.details = Some(json!({ "favorite": favorite }));
     let seq = tx.append(&event)?;
-    tx.conn()
-        .execute(
-            "INSERT INTO favorite_moves (version_id, user, favorite, event_seq) VALUES (?1, ?2, ?3, ?4)",
-            params![id.to_string(), user.as_str(), favorite, seq as i64],
-        )
-        .map_err(sql(tx))?;
+    tx.execute(
+        "INSERT INTO favorite_moves (version_id, user, favorite, event_seq) \
+         VALUES (?1, ?2, ?3, ?4)",
+        params![id.to_string(), user.as_str(), favorite, seq as i64],
+    )?;
     Ok(())
 }
 
@@ -683,16 +658,14 @@ pub fn rotate_keys(tx: &mut Tx<'_>, user: UserId) -> Result<KeyId> {
     }));
     // Sealed and signed by the outgoing key: the new key is vouched for by the old one.
     tx.append(&event)?;
-    tx.conn()
-        .execute(
-            "INSERT INTO audit_keys (key_id, public_key, created_at) VALUES (?1, ?2, ?3)",
-            params![
-                key.id().as_str(),
-                key.public().as_bytes().to_vec(),
-                crate::clock::now()
-            ],
-        )
-        .map_err(sql(tx))?;
+    tx.execute(
+        "INSERT INTO audit_keys (key_id, public_key, created_at) VALUES (?1, ?2, ?3)",
+        params![
+            key.id().as_str(),
+            key.public().as_bytes().to_vec(),
+            crate::clock::now()
+        ],
+    )?;
     tx.sign_checkpoint()?;
     // From here on this writer seals with the new key, in this batch too, as verify expects
     // of every entry after the rotation. Should the batch not commit, the next one reloads the

@@ -2,8 +2,8 @@
 //! transaction (group commit), and answers each caller only after that transaction is durable.
 //!
 //! One commit per job would cost an fsync each (a few hundred per second on this machine's
-//! disk); one per batch gives the same durability at thousands per second. Each job runs in its own savepoint, so a job that
-//! fails leaves the rest of its batch alone.
+//! disk); one per batch gives the same durability at thousands per second. Each job runs in its
+//! own savepoint, so a job that fails leaves the rest of its batch alone.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::mpsc;
@@ -43,6 +43,14 @@ impl<'a> Tx<'a> {
         self.shared
     }
 
+    /// Run one statement of the write (parsed once per connection: writes repeat).
+    pub fn execute(&self, sql: &str, params: impl rusqlite::Params) -> Result<usize> {
+        self.conn
+            .prepare_cached(sql)
+            .and_then(|mut statement| statement.execute(params))
+            .map_err(|error| self.shared.database(error))
+    }
+
     /// Append `record` to the audit log: seal it with the current key, chain it, insert it.
     /// Returns its position.
     pub fn append(&mut self, record: &AuditEventRecord) -> Result<u64> {
@@ -75,28 +83,24 @@ impl<'a> Tx<'a> {
             .seal(&nonce, &plain, &aad)
             .ok_or_else(|| StoreError::Invalid("the event is too large to seal".into()))?;
         entry.hash = chain::entry_hash(&self.shared.store_id, &entry).to_vec();
-        self.conn
-            .prepare_cached(
-                "INSERT INTO audit_log (seq, event_id, event_type, prompt_id, recorded_at, \
-                 session_id, key_id, nonce, payload, prev_hash, hash) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-            )
-            .and_then(|mut statement| {
-                statement.execute(params![
-                    seq as i64,
-                    entry.event_id,
-                    entry.event_type,
-                    entry.prompt_id,
-                    entry.recorded_at,
-                    entry.session_id,
-                    entry.key_id,
-                    entry.nonce,
-                    entry.payload,
-                    entry.prev_hash,
-                    entry.hash,
-                ])
-            })
-            .map_err(|error| self.shared.database(error))?;
+        self.execute(
+            "INSERT INTO audit_log (seq, event_id, event_type, prompt_id, recorded_at, \
+             session_id, key_id, nonce, payload, prev_hash, hash) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            params![
+                seq as i64,
+                entry.event_id,
+                entry.event_type,
+                entry.prompt_id,
+                entry.recorded_at,
+                entry.session_id,
+                entry.key_id,
+                entry.nonce,
+                entry.payload,
+                entry.prev_hash,
+                entry.hash,
+            ],
+        )?;
         self.head = (seq, entry.hash);
         Ok(seq)
     }
@@ -115,19 +119,17 @@ impl<'a> Tx<'a> {
         };
         checkpoint.signature = key.sign(&chain::checkpoint_message(&checkpoint)).to_vec();
         if checkpoint.seq > 0 {
-            self.conn
-                .execute(
-                    "INSERT OR IGNORE INTO audit_checkpoints (seq, head_hash, signed_at, key_id, signature) \
-                     VALUES (?1, ?2, ?3, ?4, ?5)",
-                    params![
-                        checkpoint.seq as i64,
-                        checkpoint.head_hash,
-                        checkpoint.signed_at,
-                        checkpoint.key_id,
-                        checkpoint.signature,
-                    ],
-                )
-                .map_err(|error| self.shared.database(error))?;
+            self.execute(
+                "INSERT OR IGNORE INTO audit_checkpoints \
+                 (seq, head_hash, signed_at, key_id, signature) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![
+                    checkpoint.seq as i64,
+                    checkpoint.head_hash,
+                    checkpoint.signed_at,
+                    checkpoint.key_id,
+                    checkpoint.signature,
+                ],
+            )?;
         }
         Ok(checkpoint)
     }
