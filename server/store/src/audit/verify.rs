@@ -117,9 +117,28 @@ pub fn verify(
     keys: &KeyRing,
     saved: Option<&Checkpoint>,
 ) -> Verdict {
+    verify_opening(store_id, entries, checkpoints, keys, saved).0
+}
+
+/// [`verify`], also handing back the records it opened (those before the first bad entry,
+/// seq set), for checks that read them, so no entry is decrypted twice.
+pub fn verify_opening(
+    store_id: &str,
+    entries: &[RawEntry],
+    checkpoints: &[Checkpoint],
+    keys: &KeyRing,
+    saved: Option<&Checkpoint>,
+) -> (Verdict, Vec<AuditEventRecord>) {
     let mut problems = Vec::new();
-    let (problem, epochs) = check_entries(store_id, entries, checkpoints, keys);
-    problems.extend(problem);
+    let mut opened = Opened::default();
+    problems.extend(check_chain(
+        store_id,
+        entries,
+        checkpoints,
+        keys,
+        &mut opened,
+    ));
+    let Opened { epochs, records } = opened;
     for checkpoint in checkpoints {
         if let Some(problem) = check_checkpoint(store_id, checkpoint, entries, keys, &epochs, false)
         {
@@ -137,17 +156,18 @@ pub fn verify(
         .into_iter()
         .min_by_key(|problem| (problem.seq.or(problem.checkpoint), problem.seq.is_none()))
     {
-        return Err(first);
+        return (Err(first), records);
     }
     let signed = checkpoints.iter().map(|c| c.seq).max().unwrap_or(0);
     let count = entries.len() as u64;
-    Ok(Verified {
+    let verified = Verified {
         entries: count,
         checkpoints: checkpoints.len() as u64,
         head_hash: entries.last().map(|entry| hex::encode(&entry.hash)),
         unsigned_tail: count.saturating_sub(signed),
         against_saved_checkpoint: saved.is_some(),
-    })
+    };
+    (Ok(verified), records)
 }
 
 /// Which key seals and signs from which position on: the first entry's key, then each
@@ -163,24 +183,22 @@ fn key_at(epochs: &Epochs, seq: u64) -> Option<&str> {
         .map(|(_, key)| key.as_str())
 }
 
-fn check_entries(
-    store_id: &str,
-    entries: &[RawEntry],
-    checkpoints: &[Checkpoint],
-    keys: &KeyRing,
-) -> (Option<Problem>, Epochs) {
-    let mut epochs = Epochs::new();
-    let problem = check_chain(store_id, entries, checkpoints, keys, &mut epochs);
-    (problem, epochs)
+/// What walking the chain learned: the key epochs and the records opened.
+#[derive(Default)]
+struct Opened {
+    epochs: Epochs,
+    records: Vec<AuditEventRecord>,
 }
 
+/// The first bad entry, if any; `opened` holds what was learned up to it.
 fn check_chain(
     store_id: &str,
     entries: &[RawEntry],
     checkpoints: &[Checkpoint],
     keys: &KeyRing,
-    epochs: &mut Epochs,
+    opened: &mut Opened,
 ) -> Option<Problem> {
+    let epochs = &mut opened.epochs;
     // Where each hash sits, and where each hash was expected (by the next entry's link or by a
     // checkpoint): a moved entry is recognized by its hash being expected at another place.
     let position_of_hash: HashMap<&[u8], u64> = entries
@@ -277,10 +295,11 @@ fn check_chain(
             }
             Some(_) => {}
         }
-        let record = match open_entry(store_id, entry, keys, entries) {
+        let mut record = match open_entry(store_id, entry, keys, entries) {
             Ok(record) => record,
             Err(problem) => return Some(problem),
         };
+        record.seq = Some(entry.seq);
         if record.event_type == EventType::KeysRotated {
             let next = record
                 .details
@@ -299,6 +318,7 @@ fn check_chain(
             }
         }
         previous = &entry.hash;
+        opened.records.push(record);
     }
     None
 }

@@ -480,7 +480,7 @@ impl Repository for SqliteStore {
             let entries = queries::entries(conn).map_err(|d| shared.damaged(d))?;
             let checkpoints =
                 queries::checkpoints(conn, &shared.store_id).map_err(|d| shared.damaged(d))?;
-            let verdict = crate::audit::verify::verify(
+            let (verdict, records) = crate::audit::verify::verify_opening(
                 &shared.store_id,
                 &entries,
                 &checkpoints,
@@ -490,9 +490,7 @@ impl Repository for SqliteStore {
             let Ok(verified) = verdict else {
                 return Ok(verdict);
             };
-            // The log holds; now the registry's tables against it.
-            let records = ops::open_entries_with(&keys, &shared.store_id, &entries)
-                .map_err(|seq| shared.database(format!("entry {seq} did not open twice")))?;
+            // The log holds; now the registry's tables against the records it opened.
             match consistency::check(conn, &records).map_err(|d| shared.damaged(d))? {
                 Some(problem) => Ok(Err(problem)),
                 None => Ok(Ok(verified)),
