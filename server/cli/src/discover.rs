@@ -10,6 +10,7 @@ use crate::exit::CliError;
 use crate::output::{ConfigFindings, Unreadable};
 
 /// The workspace root, its config and where the config came from.
+#[derive(Clone)]
 pub struct Project {
     config: ProjectConfig,
 }

@@ -85,8 +85,7 @@ impl Registry {
         if args.state_dir.is_none() && !dir.join(promptopt_store::DATABASE_FILE).is_file() {
             return Ok(None);
         }
-        let project = Project::open(None, &[project.root().to_path_buf()])?;
-        Self::open_in(args, project).map(Some)
+        Self::open_in(args, project.clone()).map(Some)
     }
 
     fn open_in(args: &StateArgs, project: Project) -> Result<Registry, CliError> {
