@@ -20,6 +20,8 @@ pub struct Registries {
     open: Mutex<HashMap<PathBuf, SqliteStore>>,
     /// Whether a failure to record has been shown to the user (once per session is enough).
     warned: AtomicBool,
+    /// Who acts, per project root and user setting.
+    users: Mutex<HashMap<(PathBuf, Option<String>), UserId>>,
     /// The last document version recorded on save, per document; held while a save records.
     saves: tokio::sync::Mutex<HashMap<Uri, i32>>,
 }
@@ -55,9 +57,7 @@ impl Registries {
     ) -> Result<Option<Registry>, StoreError> {
         let dir =
             promptopt_workspace::state_dir(&project.root, settings.state_dir.as_deref(), &env);
-        let user = promptopt_workspace::whoami(settings.user.as_deref(), &project.root, &env);
-        let user = UserId::new(user)
-            .map_err(|e| StoreError::Invalid(format!("promptopt.registry.user: {e}")))?;
+        let user = self.user(&project.root, settings)?;
         // Held while opening: a save and a command arriving together open one store, not two.
         let mut open = lock(&self.open);
         if let Some(store) = open.get(&dir) {
@@ -82,6 +82,20 @@ impl Registries {
 
     pub fn saves(&self) -> &tokio::sync::Mutex<HashMap<Uri, i32>> {
         &self.saves
+    }
+
+    /// Who acts in the project at `root`: worked out once (it may ask git), then remembered
+    /// for the session, per user setting.
+    fn user(&self, root: &Path, settings: &RegistrySettings) -> Result<UserId, StoreError> {
+        let key = (root.to_path_buf(), settings.user.clone());
+        if let Some(user) = lock(&self.users).get(&key) {
+            return Ok(user.clone());
+        }
+        let name = promptopt_workspace::whoami(settings.user.as_deref(), root, &env);
+        let user = UserId::new(name)
+            .map_err(|e| StoreError::Invalid(format!("promptopt.registry.user: {e}")))?;
+        lock(&self.users).insert(key, user.clone());
+        Ok(user)
     }
 
     /// True the first time it is called: whether to tell the user about a failure.
