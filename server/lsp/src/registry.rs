@@ -8,7 +8,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use promptopt_store::audit::Vault;
-use promptopt_store::{DATABASE_FILE, SqliteStore, StoreError, StoreOptions, UserId};
+use promptopt_store::{SqliteStore, StoreError, StoreOptions, UserId};
 use promptopt_workspace::ProjectConfig;
 use tower_lsp_server::ls_types::Uri;
 
@@ -68,7 +68,7 @@ impl Registries {
         }
         let chosen =
             settings.state_dir.is_some() || env(promptopt_workspace::STATE_DIR_ENV).is_some();
-        if create == Create::IfUsed && !chosen && !exists(&dir) {
+        if create == Create::IfUsed && !chosen && !SqliteStore::exists(&dir) {
             return Ok(None);
         }
         let mut options = StoreOptions::for_dir(&dir, &env);
@@ -110,8 +110,4 @@ impl Registries {
             store.close();
         }
     }
-}
-
-fn exists(dir: &Path) -> bool {
-    dir.join(DATABASE_FILE).is_file()
 }

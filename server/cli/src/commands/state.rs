@@ -57,18 +57,15 @@ fn env(name: &str) -> Option<String> {
 impl Registry {
     /// Open (creating if needed) the store of the project around `anchor`.
     pub fn open(args: &StateArgs, anchor: Option<&Path>) -> Result<Registry, CliError> {
-        let paths: Vec<PathBuf> = anchor.map(Path::to_path_buf).into_iter().collect();
-        let project = Project::open(None, &paths)?;
-        Self::open_in(args, project)
+        Self::open_in(args, project_around(anchor)?)
     }
 
     /// Open the store of the project around `anchor` only if it exists: reading commands never
     /// create one (a mistyped `--state-dir` is an error, not an empty registry).
     pub fn open_existing(args: &StateArgs, anchor: Option<&Path>) -> Result<Registry, CliError> {
-        let paths: Vec<PathBuf> = anchor.map(Path::to_path_buf).into_iter().collect();
-        let project = Project::open(None, &paths)?;
+        let project = project_around(anchor)?;
         let dir = state_dir(args, &project);
-        if !dir.join(promptopt_store::DATABASE_FILE).is_file() {
+        if !SqliteStore::exists(&dir) {
             return Err(CliError::Usage(format!(
                 "no registry at {}: nothing has been recorded yet (`promptopt save FILE` starts one), or --state-dir names the wrong folder",
                 dir.display()
@@ -82,7 +79,7 @@ impl Registry {
     /// does not get one as a side effect of `eval`.
     pub fn for_engine(args: &StateArgs, project: &Project) -> Result<Option<Registry>, CliError> {
         let dir = state_dir(args, project);
-        if args.state_dir.is_none() && !dir.join(promptopt_store::DATABASE_FILE).is_file() {
+        if args.state_dir.is_none() && !SqliteStore::exists(&dir) {
             return Ok(None);
         }
         Self::open_in(args, project.clone()).map(Some)
@@ -145,6 +142,12 @@ impl Registry {
     pub fn close(self) {
         self.store.close();
     }
+}
+
+/// The project a prompt file (or, without one, the current folder) belongs to.
+fn project_around(anchor: Option<&Path>) -> Result<Project, CliError> {
+    let paths: Vec<PathBuf> = anchor.map(Path::to_path_buf).into_iter().collect();
+    Project::open(None, &paths)
 }
 
 fn state_dir(args: &StateArgs, project: &Project) -> PathBuf {

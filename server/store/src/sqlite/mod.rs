@@ -208,6 +208,11 @@ impl SqliteStore {
         })
     }
 
+    /// Whether a store was ever created in the state folder `dir` (opening it would create one).
+    pub fn exists(dir: &Path) -> bool {
+        dir.join(DATABASE_FILE).is_file()
+    }
+
     pub fn path(&self) -> &Path {
         &self.inner.shared.path
     }
