@@ -260,6 +260,44 @@ fn builtin_refinement_follows_feedback_and_failures_with_a_diff() {
 }
 
 #[test]
+fn a_feedback_block_in_the_prompt_is_acted_on_and_removed() {
+    let options = LintOptions::default();
+    let body_start = TICKET
+        .find("---\n")
+        .map(|i| i + 4)
+        .and_then(|i| TICKET[i..].find("---\n").map(|j| i + j + 4));
+    let at = body_start.expect("TICKET has front matter");
+    let source = format!(
+        "{}{{{{!-- promptopt-feedback\n- It needs examples of each category.\n--}}}}\n{}",
+        &TICKET[..at],
+        &TICKET[at..]
+    );
+    let input = PromptInput::standalone("triage.prompt", &source, &options);
+    let asked = RefineRequest {
+        prompt: source.clone(),
+        ..RefineRequest::default()
+    };
+    let result = block_on(refine::refine(&input, &asked, None));
+    assert!(
+        result.strategies.contains(&"few-shot".to_string()),
+        "{:?}",
+        result.strategies
+    );
+    assert!(
+        !result.prompt.contains("promptopt-feedback"),
+        "{}",
+        result.prompt
+    );
+    assert!(
+        result
+            .changes
+            .iter()
+            .any(|c| c.contains("promptopt-feedback block"))
+    );
+    assert_lints_clean_and_renders(&result.prompt);
+}
+
+#[test]
 fn a_worse_refinement_says_so_and_nothing_to_do_says_that() {
     let options = LintOptions::default();
     let input = PromptInput::standalone("triage.prompt", TICKET, &options);

@@ -23,6 +23,30 @@ pub struct Settings {
     pub lint: LintSettings,
     pub inlay_hints: InlayHintSettings,
     pub registry: RegistrySettings,
+    pub provider: ProviderSettings,
+}
+
+/// The model the engine commands use, as the CLI's `--provider`, `--model` and `--base-url`:
+/// each one set here wins over `promptopt.toml`'s `[provider]`; none set leaves it to the file
+/// (and to the built-in engine when the file names no provider either).
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ProviderSettings {
+    pub kind: Option<String>,
+    pub model: Option<String>,
+    pub base_url: Option<String>,
+}
+
+impl ProviderSettings {
+    pub fn overrides(&self) -> promptopt_engine::provider::Overrides {
+        // The VS Code client sends "" for a setting cleared in its UI: that means unset.
+        let given = |value: &Option<String>| value.clone().filter(|v| !v.trim().is_empty());
+        promptopt_engine::provider::Overrides {
+            provider: given(&self.kind),
+            model: given(&self.model),
+            base_url: given(&self.base_url),
+        }
+    }
 }
 
 /// The registry: where versions and the audit log are kept, and who is acting.
@@ -197,6 +221,22 @@ mod tests {
     use super::*;
     use promptopt_core::lint::Severity;
     use serde_json::json;
+
+    #[test]
+    fn provider_settings_override_only_what_is_set() {
+        let settings: Settings = serde_json::from_value(json!({
+            "provider": {"kind": "openai", "model": "", "baseUrl": "http://127.0.0.1:8080/v1"}
+        }))
+        .unwrap();
+        let overrides = settings.provider.overrides();
+        assert_eq!(overrides.provider.as_deref(), Some("openai"));
+        assert_eq!(overrides.model, None, "an emptied setting is unset");
+        assert_eq!(
+            overrides.base_url.as_deref(),
+            Some("http://127.0.0.1:8080/v1")
+        );
+        assert_eq!(Settings::default().provider.overrides(), Default::default());
+    }
 
     fn project_with(rule: &str, level: Level) -> LintOptions {
         LintOptions {

@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 use crate::audit::AuditEventRecord;
+use crate::diff::{VersionChange, line_diff};
 use crate::error::Result;
 use crate::ids::{PromptId, UserId, VersionId};
 use crate::model::{Alert, Label, Version};
@@ -17,6 +18,8 @@ pub struct PromptHistory {
     pub labels: Vec<LabelAt>,
     /// Oldest first, candidates included.
     pub versions: Vec<Version>,
+    /// Each version against its parent, in the order of `versions`: the trail's diffs.
+    pub changes: Vec<VersionChange>,
     /// The prompt's audit entries, oldest first.
     pub events: Vec<AuditEventRecord>,
     pub alerts: Vec<Alert>,
@@ -39,6 +42,7 @@ pub async fn prompt_history<R: Repository>(
 ) -> Result<PromptHistory> {
     let versions = repo.versions(prompt).await?;
     let own: std::collections::HashSet<VersionId> = versions.iter().map(|v| v.id).collect();
+    let changes = changes(&versions);
     Ok(PromptHistory {
         head: repo.head(prompt).await?.map(|version| version.id),
         labels: repo
@@ -56,6 +60,23 @@ pub async fn prompt_history<R: Repository>(
             .filter(|id| own.contains(id))
             .collect(),
         versions,
+        changes,
         prompt_id: prompt.clone(),
     })
+}
+
+fn changes(versions: &[Version]) -> Vec<VersionChange> {
+    let by_id: std::collections::HashMap<VersionId, &Version> =
+        versions.iter().map(|v| (v.id, v)).collect();
+    versions
+        .iter()
+        .map(|version| {
+            let parent = version.parent_id.and_then(|id| by_id.get(&id));
+            VersionChange {
+                version_id: version.id,
+                parent_id: parent.map(|p| p.id),
+                diff: line_diff(parent.map_or("", |p| p.content.as_str()), &version.content),
+            }
+        })
+        .collect()
 }

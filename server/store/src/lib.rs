@@ -10,6 +10,7 @@
 
 pub mod audit;
 mod clock;
+pub mod diff;
 pub mod drift;
 mod error;
 mod history;

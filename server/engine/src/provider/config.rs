@@ -81,7 +81,7 @@ struct File {
 }
 
 /// What the command line says, above everything else.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Overrides {
     pub provider: Option<String>,
     pub model: Option<String>,

@@ -7,6 +7,9 @@
 //! lint without errors and render like any candidate (else the built-in refinement stands).
 
 mod critique;
+mod notes;
+
+pub use notes::{feedback_notes, without_feedback_blocks};
 
 use promptopt_core::document::Document;
 use promptopt_core::lint::{Finding, fix_until_stable};
@@ -161,6 +164,22 @@ pub async fn refine(
     model: Option<&ModelClient>,
 ) -> RefineResult {
     let before = prompt.assess();
+    let in_prompt = notes::feedback_notes(prompt.source);
+    let with_notes;
+    let request = if in_prompt.is_empty() {
+        request
+    } else {
+        with_notes = RefineRequest {
+            feedback: request
+                .feedback
+                .iter()
+                .cloned()
+                .chain(in_prompt.clone())
+                .collect(),
+            ..request.clone()
+        };
+        &with_notes
+    };
     let plan = strategies_for(request, &before.findings);
     let mut builtin = apply_plan(prompt, &plan);
     let mut model_version = crate::builtin_model_version();
@@ -203,6 +222,13 @@ pub async fn refine(
                 "the model's rewrite failed, so the built-in refinement stands: {error}"
             )),
         }
+    }
+    if !in_prompt.is_empty() {
+        builtin.source = notes::without_feedback_blocks(&builtin.source);
+        builtin.changes.push(format!(
+            "acted on the {} note(s) of the prompt's promptopt-feedback block and removed it",
+            in_prompt.len()
+        ));
     }
     let after = prompt.with_source(&builtin.source).assess();
     let changed = builtin.source != prompt.source;

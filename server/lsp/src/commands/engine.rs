@@ -121,10 +121,11 @@ pub(super) async fn evaluate(
     };
     let repeat = repeat_of(repeat)?;
     let cancel = running.cancel.clone();
+    let editor = editor_provider(state);
     let (plan, cases, client) = answer_blocking(EVALUATE, move || -> Result<_> {
         let (cases, fallback) = tests.load()?;
         let count = cases.len();
-        let client = model_client(&prompt.project, fallback, &cancel)?;
+        let client = model_client(&prompt.project, editor, fallback, &cancel)?;
         let plan = prompt.with_input(&prompt.source, |input| {
             evaluate::plan(input, prompt_id, cases)
         });
@@ -193,7 +194,11 @@ pub(super) async fn generate(
         .map_err(|e| invalid(format!("{e}; send {GENERATE_SHAPE}")))?;
     let cancel = running.cancel.clone();
     let project = Arc::clone(&prompt.project);
-    let client = answer_blocking(GENERATE, move || model_client(&project, None, &cancel)).await??;
+    let editor = editor_provider(state);
+    let client = answer_blocking(GENERATE, move || {
+        model_client(&project, editor, None, &cancel)
+    })
+    .await??;
     running
         .report(match &client {
             Some(client) => format!("{count} candidates from {}", client.describe()),
@@ -239,6 +244,7 @@ pub(super) async fn refine(state: &State, running: &Running, arguments: &[Value]
     let repeat = repeat_of(repeat)?;
     let cancel = running.cancel.clone();
     let project = Arc::clone(&prompt.project);
+    let editor = editor_provider(state);
     let (cases, client) = answer_blocking(REFINE, move || -> Result<_> {
         let (cases, fallback) = match tests {
             Some(tests) => {
@@ -247,7 +253,7 @@ pub(super) async fn refine(state: &State, running: &Running, arguments: &[Value]
             }
             None => (None, None),
         };
-        Ok((cases, model_client(&project, fallback, &cancel)?))
+        Ok((cases, model_client(&project, editor, fallback, &cancel)?))
     })
     .await??;
     running
@@ -449,15 +455,23 @@ impl Tests {
     }
 }
 
-/// The client the project's `[provider]` and `[engine]` tables describe (`None`: the built-in
-/// engine answers), cancelled with the request. Blocking: it may read the OS keyring.
+/// The editor's `promptopt.provider` settings.
+fn editor_provider(state: &State) -> Overrides {
+    read(&state.settings).provider.overrides()
+}
+
+/// The client the editor's provider settings and the project's `[provider]` and `[engine]`
+/// tables describe (`None`: the built-in engine answers), cancelled with the request.
+/// Blocking: it may read the OS keyring.
 fn model_client(
     project: &ProjectConfig,
+    editor: Overrides,
     fallback: Option<Overrides>,
     cancel: &CancellationToken,
 ) -> Result<Option<ModelClient>> {
     let env = |name: &str| std::env::var(name).ok();
     let overrides = RunOverrides {
+        provider: editor,
         fallback_provider: fallback,
         ..RunOverrides::default()
     };

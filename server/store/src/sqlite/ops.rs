@@ -81,20 +81,7 @@ fn event_type_for(origin: Origin) -> EventType {
 
 /// Score and line changes from `before` to `after`.
 fn deltas(before: &Version, content: &str, score: Option<f64>) -> serde_json::Value {
-    // Bounded: this runs inside the write transaction, and a pathological pair of 4 MiB
-    // prompts must not hold every writer up (past the deadline the counts are approximate).
-    let deadline = std::time::Instant::now() + std::time::Duration::from_millis(50);
-    let diff = similar::TextDiff::configure()
-        .deadline(deadline)
-        .diff_lines(before.content.as_str(), content);
-    let (mut added, mut removed) = (0u32, 0u32);
-    for change in diff.iter_all_changes() {
-        match change.tag() {
-            similar::ChangeTag::Insert => added += 1,
-            similar::ChangeTag::Delete => removed += 1,
-            similar::ChangeTag::Equal => {}
-        }
-    }
+    let (added, removed) = crate::diff::line_counts(&before.content, content);
     let mut deltas = json!({ "linesAdded": added, "linesRemoved": removed });
     if let (Some(before), Some(after)) = (before.score, score) {
         deltas["scoreBefore"] = json!(before);
