@@ -336,11 +336,21 @@ fn engine_commands_record_into_a_registry_the_project_uses() {
             .command("promptopt.evaluate", json!([{ "uri": uri }]))
             .await
             .unwrap();
-        client
+        let generated = client
             .command("promptopt.generate", json!([{ "uri": uri, "count": 2 }]))
             .await
             .unwrap();
         let history = history(&mut client, &uri).await;
+        for (candidate, version) in generated["candidates"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .zip(&history["versions"].as_array().unwrap()[1..])
+        {
+            assert_eq!(candidate["versionId"], version["id"], "{candidate}");
+            assert_eq!(candidate["prompt"], version["content"]);
+        }
+        assert_eq!(history["changes"][1]["parentId"], history["versions"][0]["id"]);
         assert_eq!(
             event_types(&history),
             [

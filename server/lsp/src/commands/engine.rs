@@ -213,12 +213,18 @@ pub(super) async fn generate(
     })
     .await?
     .map_err(|e| invalid(e.to_string()))?;
-    if let Some(recorder) = recorder {
-        recorder
-            .candidates(state, template_id.as_deref(), &list)
-            .await;
+    let mut answer = to_json(&list)?;
+    let recorded = match recorder {
+        Some(recorder) => recorder.candidates(state, template_id.as_deref(), &list).await,
+        None => None,
+    };
+    // With the registry's ids the editor can favorite, annotate and rate a candidate.
+    if let (Some(ids), Some(Value::Array(candidates))) = (recorded, answer.get_mut("candidates")) {
+        for (candidate, id) in candidates.iter_mut().zip(ids) {
+            candidate["versionId"] = json!(id);
+        }
     }
-    to_json(&list)
+    Ok(answer)
 }
 
 pub(super) async fn refine(state: &State, running: &Running, arguments: &[Value]) -> Result<Value> {

@@ -329,18 +329,22 @@ impl Recorder {
         }
     }
 
+    /// The registry's version ids of `list`'s candidates, in order, when they were recorded.
     pub(super) async fn candidates(
         self,
         state: &State,
         template_id: Option<&str>,
         list: &PromptCandidateList,
-    ) {
-        let Some(opened) = self.opened(state, super::GENERATE).await else {
-            return;
-        };
+    ) -> Option<Vec<VersionId>> {
+        let opened = self.opened(state, super::GENERATE).await?;
         let store = &opened.registry.store;
-        let recorded = record::candidates(store, &opened.subject(), template_id, list).await;
-        log_failure("candidates", recorded.err());
+        match record::candidates(store, &opened.subject(), template_id, list).await {
+            Ok(versions) => Some(versions.into_iter().map(|v| v.id).collect()),
+            Err(error) => {
+                log_failure("candidates", Some(error));
+                None
+            }
+        }
     }
 
     /// The refinement is not applied by the command (the client applies it, or not): it is kept
