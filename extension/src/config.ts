@@ -1,0 +1,51 @@
+// The settings the client itself reads. Everything under `promptopt.*` also reaches the server
+// (it asks for the `promptopt` section), which owns the lint, registry and provider settings.
+
+import * as vscode from 'vscode';
+
+export const SECTION = 'promptopt';
+
+/** The languages the server answers for. */
+export const PROMPT_LANGUAGES = ['dotprompt', 'prompty'] as const;
+
+export interface ClientSettings {
+  serverPath: string | undefined;
+  variantCount: number;
+  abTesting: boolean;
+  reviewGating: boolean;
+  meshUrl: string | undefined;
+}
+
+export function clientSettings(): ClientSettings {
+  const config = vscode.workspace.getConfiguration(SECTION);
+  const text = (key: string) => config.get<string>(key)?.trim() || undefined;
+  return {
+    serverPath: text('server.path'),
+    variantCount: clamp(config.get<number>('generate.variantCount') ?? 3, 1, 10),
+    abTesting: config.get<boolean>('abTesting.enabled') ?? false,
+    reviewGating: config.get<boolean>('review.gating') ?? true,
+    meshUrl: text('mesh.url'),
+  };
+}
+
+/** The `promptopt` section as the server reads it at initialization. */
+export function serverSettings(): unknown {
+  // A WorkspaceConfiguration carries methods: send its values only.
+  return JSON.parse(JSON.stringify(vscode.workspace.getConfiguration(SECTION)));
+}
+
+export async function setAbTesting(enabled: boolean): Promise<void> {
+  await vscode.workspace
+    .getConfiguration(SECTION)
+    .update(
+      'abTesting.enabled',
+      enabled,
+      vscode.workspace.workspaceFolders?.length
+        ? vscode.ConfigurationTarget.Workspace
+        : vscode.ConfigurationTarget.Global,
+    );
+}
+
+function clamp(n: number, low: number, high: number): number {
+  return Number.isFinite(n) ? Math.min(high, Math.max(low, Math.round(n))) : low;
+}

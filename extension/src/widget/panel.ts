@@ -1,0 +1,121 @@
+// The FeedbackWidget's webview panel: one per window, following the prompt it was opened on.
+// It renders `WidgetState` and hands every checked message to the workflows; it never talks to
+// the server itself.
+
+import * as vscode from 'vscode';
+import { clientSettings } from '../config';
+import { widgetHtml } from './html';
+import { WIDGET_VIEW_TYPE, emptyState, parseWidgetMessage, type WidgetMessage, type WidgetState } from './messages';
+
+export type MessageHandler = (message: WidgetMessage, state: WidgetState) => Promise<void>;
+
+export class FeedbackWidget implements vscode.Disposable {
+  private panel: vscode.WebviewPanel | undefined;
+  private state: WidgetState = emptyState(settingsNow());
+  private readonly subscriptions: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly output: vscode.OutputChannel,
+    private handler: MessageHandler = async () => {},
+  ) {
+    this.subscriptions.push(
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('promptopt')) this.update({ settings: settingsNow() });
+      }),
+    );
+  }
+
+  onMessage(handler: MessageHandler): void {
+    this.handler = handler;
+  }
+
+  /** What the widget shows now (the extension-host tests read it). */
+  get current(): WidgetState {
+    return this.state;
+  }
+
+  get visible(): boolean {
+    return this.panel?.visible ?? false;
+  }
+
+  /** Opens (or reveals) the widget on `prompt`; switching prompts starts from a clean slate. */
+  show(prompt: vscode.Uri | undefined): void {
+    if (prompt && prompt.toString() !== this.state.prompt?.uri) {
+      this.state = {
+        ...emptyState(settingsNow()),
+        prompt: { uri: prompt.toString(), name: vscode.workspace.asRelativePath(prompt) },
+      };
+    }
+    if (this.panel) {
+      this.panel.reveal(vscode.ViewColumn.Beside, true);
+      this.post();
+      return;
+    }
+    const media = vscode.Uri.joinPath(this.extensionUri, 'dist');
+    const panel = vscode.window.createWebviewPanel(
+      WIDGET_VIEW_TYPE,
+      'PromptOpt Feedback',
+      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+      { enableScripts: true, localResourceRoots: [media], retainContextWhenHidden: false },
+    );
+    panel.webview.html = widgetHtml({
+      cspSource: panel.webview.cspSource,
+      scriptUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(media, 'webview.js')).toString(),
+      styleUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(media, 'widget.css')).toString(),
+    });
+    panel.webview.onDidReceiveMessage((raw) => this.receive(raw), undefined, this.subscriptions);
+    panel.onDidDispose(() => (this.panel = undefined), undefined, this.subscriptions);
+    this.panel = panel;
+  }
+
+  update(change: Partial<WidgetState>): void {
+    this.state = { ...this.state, ...change };
+    this.post();
+  }
+
+  private async receive(raw: unknown): Promise<void> {
+    const message = parseWidgetMessage(raw);
+    if (!message) {
+      this.output.appendLine(`[widget] ignored a malformed message: ${safeJson(raw)}`);
+      return;
+    }
+    if (message.type === 'ready') {
+      this.post();
+      return;
+    }
+    try {
+      await this.handler(message, this.state);
+    } catch (error) {
+      this.update({ busy: null, notice: { kind: 'error', text: errorText(error) } });
+    }
+  }
+
+  private post(): void {
+    void this.panel?.webview.postMessage({ type: 'state', state: this.state });
+  }
+
+  dispose(): void {
+    this.panel?.dispose();
+    for (const s of this.subscriptions) s.dispose();
+  }
+}
+
+function settingsNow(): WidgetState['settings'] {
+  const { abTesting, reviewGating } = clientSettings();
+  return { abTesting, reviewGating };
+}
+
+export function errorText(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  if (typeof error === 'object' && error !== null && 'message' in error) return String(error.message);
+  return String(error);
+}
+
+function safeJson(value: unknown): string {
+  try {
+    return JSON.stringify(value).slice(0, 200);
+  } catch {
+    return String(value);
+  }
+}

@@ -1,0 +1,255 @@
+// The prompt lifecycle as the editor drives it: each workflow asks the server, shows the
+// answer in the FeedbackWidget and says what happened. The palette commands and the widget's
+// buttons both come here, so they behave the same.
+
+import * as vscode from 'vscode';
+import { clientSettings, setAbTesting } from './config';
+import type { ServerConnection } from './connection';
+import { ServerCommand, type CandidateList, type EvalResult, type PromptHistory, type RefineResult } from './protocol';
+import { errorText, type FeedbackWidget } from './widget/panel';
+import type { WidgetMessage, WidgetState } from './widget/messages';
+
+/** The server refused for lack of rights or review (see the server's registry commands). */
+export const DENIED = -32003;
+
+export const REFINED_SCHEME = 'promptopt-refined';
+
+export class Workflows {
+  /** Refined texts waiting to be applied, by document URI: the diff editor's right side. */
+  readonly refined = new Map<string, string>();
+  private readonly refinedChanged = new vscode.EventEmitter<vscode.Uri>();
+  readonly refinedProvider: vscode.TextDocumentContentProvider = {
+    onDidChange: this.refinedChanged.event,
+    provideTextDocumentContent: (uri) => this.refined.get(uri.query) ?? '',
+  };
+
+  constructor(
+    private readonly connection: ServerConnection,
+    private readonly widget: FeedbackWidget,
+  ) {
+    widget.onMessage((message, state) => this.handle(message, state));
+  }
+
+  async generate(request: { uri?: vscode.Uri; task?: string; context?: string }): Promise<CandidateList> {
+    const count = clientSettings().variantCount;
+    const argument = request.uri
+      ? { uri: request.uri.toString(), count }
+      : { task: request.task, context: request.context || undefined, count };
+    if (request.uri) await ensureOpen(request.uri);
+    this.widget.show(request.uri);
+    const list = await this.busy('Generating variants', () =>
+      this.connection.run<CandidateList>(ServerCommand.generate, argument, 'PromptOpt: generating variants'),
+    );
+    const history = request.uri ? await this.fetchHistory(request.uri) : null;
+    this.widget.update({
+      variants: list,
+      history: history ?? this.widget.current.history,
+      notice: { kind: 'info', text: `${list.candidates.length} variants generated.` },
+    });
+    return list;
+  }
+
+  async evaluate(uri: vscode.Uri): Promise<EvalResult> {
+    await ensureOpen(uri);
+    this.widget.show(uri);
+    const result = await this.busy('Evaluating', () =>
+      this.connection.run<EvalResult>(ServerCommand.evaluate, { uri: uri.toString() }, 'PromptOpt: evaluating'),
+    );
+    this.widget.update({
+      evaluation: result,
+      notice: { kind: 'info', text: `Scored ${result.score.toFixed(1)}/5: ${result.feedback}` },
+    });
+    return result;
+  }
+
+  async refine(uri: vscode.Uri, feedback: string[]): Promise<RefineResult> {
+    await ensureOpen(uri);
+    this.widget.show(uri);
+    const result = await this.busy('Refining', () =>
+      this.connection.run<RefineResult>(ServerCommand.refine, { uri: uri.toString(), feedback }, 'PromptOpt: refining'),
+    );
+    this.refined.set(uri.toString(), result.prompt);
+    this.refinedChanged.fire(refinedUri(uri));
+    this.widget.update({ refinement: result, notice: { kind: 'info', text: result.verdict } });
+    return result;
+  }
+
+  /** Shows the refinement beside the prompt and applies it if the user says so. */
+  async offerRefinement(uri: vscode.Uri, result: RefineResult): Promise<boolean> {
+    if (!result.changed) {
+      void vscode.window.showInformationMessage(`PromptOpt: ${result.verdict}`);
+      return false;
+    }
+    await vscode.commands.executeCommand(
+      'vscode.diff',
+      uri,
+      refinedUri(uri),
+      `${vscode.workspace.asRelativePath(uri)} ↔ refined`,
+      { preview: true },
+    );
+    const choice = await vscode.window.showInformationMessage(`PromptOpt: ${result.verdict}`, 'Apply', 'Discard');
+    if (choice !== 'Apply') return false;
+    await this.applyText(uri, result.prompt);
+    return true;
+  }
+
+  /** Replaces the prompt's text in the editor (undoable; saving records the version). */
+  async applyText(uri: vscode.Uri, text: string): Promise<void> {
+    const document = await vscode.workspace.openTextDocument(uri);
+    const edit = new vscode.WorkspaceEdit();
+    edit.replace(uri, new vscode.Range(0, 0, document.lineCount, 0), text);
+    if (!(await vscode.workspace.applyEdit(edit))) {
+      throw new Error(`could not change ${vscode.workspace.asRelativePath(uri)}: is it read-only?`);
+    }
+    await vscode.window.showTextDocument(document, { preserveFocus: false, preview: false });
+  }
+
+  async feedback(uri: vscode.Uri, score: number, notes: string | null, versionId: string | null): Promise<void> {
+    await ensureOpen(uri);
+    await this.connection.run(
+      ServerCommand.feedback,
+      { uri: uri.toString(), score, notes: notes ?? undefined, versionId: versionId ?? undefined },
+      'PromptOpt: recording feedback',
+      'window',
+    );
+    await this.showHistory(uri, `Rating ${score}/5 recorded.`);
+  }
+
+  async showHistory(uri: vscode.Uri, notice?: string): Promise<PromptHistory> {
+    await ensureOpen(uri);
+    this.widget.show(uri);
+    const history = await this.busy('Loading the version trail', () => this.fetchHistory(uri));
+    this.widget.update({ history, notice: notice ? { kind: 'info', text: notice } : this.widget.current.notice });
+    return history;
+  }
+
+  async rollback(uri: vscode.Uri, to: string, reason: string): Promise<void> {
+    await this.governed(uri, ServerCommand.rollback, { to, reason }, 'rolling back', 'Rolled back.');
+  }
+
+  private async fetchHistory(uri: vscode.Uri): Promise<PromptHistory> {
+    return this.connection.run<PromptHistory>(ServerCommand.history, { uri: uri.toString() }, 'PromptOpt: loading history', 'window');
+  }
+
+  /**
+   * A registry move the review rules may refuse. A refusal offers to override with a reason,
+   * which the audit trail records as such.
+   */
+  private async governed(
+    uri: vscode.Uri,
+    command: ServerCommand,
+    fields: Record<string, unknown>,
+    doing: string,
+    done: string,
+  ): Promise<void> {
+    await ensureOpen(uri);
+    const argument = { uri: uri.toString(), ...fields };
+    try {
+      await this.connection.run(command, argument, `PromptOpt: ${doing}`, 'window');
+    } catch (error) {
+      if (!isDenied(error)) throw error;
+      const choice = await vscode.window.showWarningMessage(error.message, { modal: true }, 'Override…');
+      if (choice !== 'Override…') {
+        await this.showHistory(uri, error.message);
+        return;
+      }
+      const reason = await vscode.window.showInputBox({
+        title: 'Override the review rule',
+        prompt: 'Why? The audit trail records this reason with your name.',
+        validateInput: (value) => (value.trim() ? undefined : 'A reason is required'),
+      });
+      if (!reason) return;
+      await this.connection.run(command, { ...argument, override: reason.trim() }, `PromptOpt: ${doing}`, 'window');
+    }
+    await this.showHistory(uri, done);
+  }
+
+  /** The widget's buttons. */
+  async handle(message: WidgetMessage, state: WidgetState): Promise<void> {
+    const uri = state.prompt ? vscode.Uri.parse(state.prompt.uri) : undefined;
+    if (message.type === 'setAbTesting') return setAbTesting(message.enabled);
+    if (message.type === 'applyVariant') {
+      const candidate = state.variants?.candidates[message.index];
+      if (!candidate) return;
+      if (uri) return this.applyText(uri, candidate.prompt);
+      const document = await vscode.workspace.openTextDocument({ language: 'dotprompt', content: candidate.prompt });
+      await vscode.window.showTextDocument(document);
+      return;
+    }
+    if (message.type === 'run' && message.command === 'generate' && !uri) {
+      await vscode.commands.executeCommand('promptopt.generatePrompt');
+      return;
+    }
+    if (!uri) return;
+    switch (message.type) {
+      case 'refresh':
+        await this.showHistory(uri);
+        return;
+      case 'run':
+        if (message.command === 'generate') await this.generate({ uri });
+        else if (message.command === 'evaluate') await this.evaluate(uri);
+        else await this.offerRefinement(uri, await this.refine(uri, []));
+        return;
+      case 'applyRefinement':
+        if (state.refinement?.changed) await this.applyText(uri, state.refinement.prompt);
+        return;
+      case 'rate':
+        await this.feedback(uri, message.score, message.notes, message.versionId);
+        return;
+      case 'favorite':
+        await this.registryMove(uri, ServerCommand.favorite, { versionId: message.versionId, favorite: message.favorite });
+        return;
+      case 'annotate':
+        await this.registryMove(uri, ServerCommand.annotate, { versionId: message.versionId, note: message.note }, 'Annotation added.');
+        return;
+      case 'rollback':
+        await this.rollback(uri, message.versionId, message.reason);
+        return;
+      case 'requestReview':
+        await this.registryMove(uri, ServerCommand.review, { note: message.note ?? undefined }, 'Review requested.');
+        return;
+      case 'approve':
+        await this.governed(uri, ServerCommand.approve, { versionId: message.versionId }, 'approving', 'Approved.');
+        return;
+      case 'deploy':
+        await this.governed(uri, ServerCommand.deploy, { versionId: message.versionId }, 'deploying', 'Deployed.');
+        return;
+    }
+  }
+
+  private async registryMove(uri: vscode.Uri, command: ServerCommand, fields: Record<string, unknown>, done?: string): Promise<void> {
+    await ensureOpen(uri);
+    await this.connection.run(command, { uri: uri.toString(), ...fields }, 'PromptOpt', 'window');
+    await this.showHistory(uri, done);
+  }
+
+  private async busy<T>(what: string, work: () => Promise<T>): Promise<T> {
+    this.widget.update({ busy: what, notice: null });
+    try {
+      return await work();
+    } catch (error) {
+      this.widget.update({ notice: { kind: 'error', text: errorText(error) } });
+      throw error;
+    } finally {
+      this.widget.update({ busy: null });
+    }
+  }
+
+  dispose(): void {
+    this.refinedChanged.dispose();
+  }
+}
+
+/** A JSON-RPC error with the server's DENIED code (the client's ResponseError has this shape). */
+function isDenied(error: unknown): error is { code: number; message: string } {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === DENIED;
+}
+
+export function refinedUri(uri: vscode.Uri): vscode.Uri {
+  return vscode.Uri.from({ scheme: REFINED_SCHEME, path: uri.path, query: uri.toString() });
+}
+
+/** The server answers only for documents the editor has open. */
+async function ensureOpen(uri: vscode.Uri): Promise<void> {
+  await vscode.workspace.openTextDocument(uri);
+}

@@ -1,0 +1,146 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import * as vscode from 'vscode';
+import { settings } from 'vscode';
+import type { ServerConnection } from '../../src/connection';
+import type { FeedbackWidget } from '../../src/widget/panel';
+import { emptyState, type WidgetState } from '../../src/widget/messages';
+import { DENIED, Workflows } from '../../src/workflows';
+
+const ID = '01a21f57-7f7a-7189-83d9-059671fd7464';
+const PROMPT = vscode.Uri.file('/ws/summarize.prompt');
+
+function harness(answers: Record<string, (argument: any) => unknown>) {
+  const calls: { command: string; argument: any }[] = [];
+  const connection = {
+    run: vi.fn(async (command: string, argument: unknown) => {
+      calls.push({ command, argument });
+      const answer = answers[command];
+      if (!answer) throw new Error(`unexpected ${command}`);
+      return answer(argument);
+    }),
+  } as unknown as ServerConnection;
+  let state: WidgetState = emptyState({ abTesting: false, reviewGating: true });
+  const widget = {
+    onMessage: vi.fn(),
+    show: vi.fn((uri?: vscode.Uri) => {
+      if (uri) state = { ...state, prompt: { uri: uri.toString(), name: 'summarize.prompt' } };
+    }),
+    update: vi.fn((change: Partial<WidgetState>) => (state = { ...state, ...change })),
+    get current() {
+      return state;
+    },
+  } as unknown as FeedbackWidget;
+  return { calls, workflows: new Workflows(connection, widget), widget, state: () => state };
+}
+
+const history = { promptId: 'summarize', head: ID, labels: [], versions: [], changes: [], events: [], alerts: [], favorites: [] };
+const candidates = { candidates: [{ prompt: 'A', score: 4 }, { prompt: 'B', score: 5 }] };
+
+beforeEach(() => {
+  settings.clear();
+  vi.clearAllMocks();
+});
+
+describe('workflows', () => {
+  it('generate asks for the configured number of variants and shows them in the widget', async () => {
+    settings.set('generate.variantCount', 5);
+    const h = harness({ 'promptopt.generate': () => candidates, 'promptopt.history': () => history });
+    await h.workflows.generate({ uri: PROMPT });
+    expect(h.calls[0]).toEqual({ command: 'promptopt.generate', argument: { uri: PROMPT.toString(), count: 5 } });
+    expect(h.state().variants).toEqual(candidates);
+    expect(h.state().history).toEqual(history);
+    expect(h.state().busy).toBeNull();
+    expect(h.state().notice?.text).toBe('2 variants generated.');
+  });
+
+  it('generate from a task sends the task and context and clamps the count', async () => {
+    settings.set('generate.variantCount', 99);
+    const h = harness({ 'promptopt.generate': () => candidates });
+    await h.workflows.generate({ task: 'triage tickets', context: '' });
+    expect(h.calls).toEqual([{ command: 'promptopt.generate', argument: { task: 'triage tickets', context: undefined, count: 10 } }]);
+  });
+
+  it('a failed command ends busy and shows the error in the widget', async () => {
+    const h = harness({
+      'promptopt.evaluate': () => {
+        throw new Error('cannot use the model settings');
+      },
+    });
+    await expect(h.workflows.evaluate(PROMPT)).rejects.toThrow('cannot use the model settings');
+    expect(h.state().busy).toBeNull();
+    expect(h.state().notice).toEqual({ kind: 'error', text: 'cannot use the model settings' });
+  });
+
+  it('a refused approval can be overridden with a reason, which is sent to the server', async () => {
+    let attempts = 0;
+    const h = harness({
+      'promptopt.approve': (argument) => {
+        attempts++;
+        if (!argument.override) throw Object.assign(new Error('you wrote this version: ask someone else'), { code: DENIED });
+        return {};
+      },
+      'promptopt.history': () => history,
+    });
+    vi.mocked(vscode.window.showWarningMessage).mockResolvedValueOnce('Override…');
+    vi.mocked(vscode.window.showInputBox).mockResolvedValueOnce('  hotfix for an outage  ');
+    h.state().prompt = { uri: PROMPT.toString(), name: 'summarize.prompt' };
+    await h.workflows.handle({ type: 'approve', versionId: ID }, h.state());
+    expect(attempts).toBe(2);
+    expect(h.calls.filter((c) => c.command === 'promptopt.approve').map((c) => c.argument.override)).toEqual([
+      undefined,
+      'hotfix for an outage',
+    ]);
+    expect(h.state().notice?.text).toBe('Approved.');
+  });
+
+  it('a refusal the user does not override is shown and nothing is retried', async () => {
+    const h = harness({
+      'promptopt.deploy': () => {
+        throw Object.assign(new Error('only an approved version deploys'), { code: DENIED });
+      },
+      'promptopt.history': () => history,
+    });
+    vi.mocked(vscode.window.showWarningMessage).mockResolvedValueOnce(undefined);
+    await h.workflows.handle({ type: 'deploy', versionId: ID }, { ...h.state(), prompt: { uri: PROMPT.toString(), name: 'x' } });
+    expect(h.calls.filter((c) => c.command === 'promptopt.deploy')).toHaveLength(1);
+    expect(h.state().notice?.text).toBe('only an approved version deploys');
+  });
+
+  it('other errors are not mistaken for refusals', async () => {
+    const h = harness({
+      'promptopt.rollback': () => {
+        throw Object.assign(new Error('unknown version'), { code: -32602 });
+      },
+    });
+    await expect(h.workflows.rollback(PROMPT, ID, 'bad')).rejects.toThrow('unknown version');
+    expect(vscode.window.showWarningMessage).not.toHaveBeenCalled();
+  });
+
+  it('applying a variant replaces the whole document, or opens a new one when there is no prompt', async () => {
+    const h = harness({});
+    const state = { ...h.state(), variants: candidates as never };
+    await h.workflows.handle({ type: 'applyVariant', index: 1 }, { ...state, prompt: { uri: PROMPT.toString(), name: 'x' } });
+    const edit = vi.mocked(vscode.workspace.applyEdit).mock.calls[0]?.[0] as unknown as vscode.WorkspaceEdit & {
+      replacements: { text: string }[];
+    };
+    expect(edit.replacements.map((r) => r.text)).toEqual(['B']);
+    await h.workflows.handle({ type: 'applyVariant', index: 0 }, state);
+    expect(vscode.workspace.openTextDocument).toHaveBeenLastCalledWith({ language: 'dotprompt', content: 'A' });
+    await h.workflows.handle({ type: 'applyVariant', index: 7 }, state);
+    expect(vscode.workspace.applyEdit).toHaveBeenCalledTimes(1);
+  });
+
+  it('a rating goes to the server with the version and refreshes the trail', async () => {
+    const h = harness({ 'promptopt.feedback': () => ({}), 'promptopt.history': () => history });
+    await h.workflows.handle({ type: 'rate', score: 2, notes: 'too long', versionId: ID }, { ...h.state(), prompt: { uri: PROMPT.toString(), name: 'x' } });
+    expect(h.calls.map((c) => c.command)).toEqual(['promptopt.feedback', 'promptopt.history']);
+    expect(h.calls[0]?.argument).toEqual({ uri: PROMPT.toString(), score: 2, notes: 'too long', versionId: ID });
+    expect(h.state().notice?.text).toBe('Rating 2/5 recorded.');
+  });
+
+  it('the A/B toggle writes the workspace setting', async () => {
+    const h = harness({});
+    await h.workflows.handle({ type: 'setAbTesting', enabled: true }, h.state());
+    expect(settings.get('abTesting.enabled')).toBe(true);
+  });
+});
