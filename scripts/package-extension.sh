@@ -6,6 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+scripts/setup-node.sh
+
 echo "== cargo build --release (the server the VSIX carries)" >&2
 cargo build --release -p promptopt-cli --locked >&2
 echo "== esbuild (production bundles)" >&2
@@ -30,6 +32,11 @@ strip -o "$stage/server/promptopt" target/release/promptopt
 chmod 755 "$stage/server/promptopt"
 
 out="$PWD/dist/promptopt-$version-linux-x64.vsix"
-(cd "$stage" && "$OLDPWD/node_modules/.bin/vsce" package --no-dependencies --target linux-x64 \
-  --allow-missing-repository --out "$out" >&2)
+log=$PWD/.cache/vsce.log
+if ! (cd "$stage" && "$OLDPWD/node_modules/.bin/vsce" package --no-dependencies --target linux-x64 \
+  --allow-missing-repository --out "$out") >"$log" 2>&1; then
+  cat "$log" >&2
+  exit 1
+fi
+echo "== packaged $out ($(du -h "$out" | cut -f1))" >&2
 echo "$out"

@@ -3,6 +3,7 @@
 # 4.100.3 (VS Code 1.100.3, the last release that runs on Node 20) into .cache/code-server.
 # Idempotent: a warm machine skips both. code-server's ripgrep postinstall would download from
 # GitHub, which these machines cannot reach, so its cache is seeded with Debian's rg first.
+# `--no-browser` skips Chromium (opening VS Code needs only code-server).
 # Prints the code-server binary's path on stdout (everything else goes to stderr).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,7 +13,7 @@ prefix=.cache/code-server
 bin=$prefix/node_modules/.bin/code-server
 
 need_apt=()
-command -v chromium >/dev/null || need_apt+=(chromium)
+[[ ${1:-} == --no-browser ]] || command -v chromium >/dev/null || need_apt+=(chromium)
 command -v rg >/dev/null || need_apt+=(ripgrep)
 if [[ ! -x $bin ]]; then
   # Headers code-server's native modules build against.

@@ -2,7 +2,8 @@
 # The whole test suite: formatting, lints, every test of every crate, the language server
 # driven by real LSP clients, and the engine against a real local model. Installs what it needs
 # itself, idempotently (cargo's crates; the LSP clients into .cache/venv-lsp; llama.cpp's server
-# and SmolLM2 into .cache/model); later suites (VS Code, Postgres) add their own steps here.
+# and SmolLM2 into .cache/model; npm packages, Chromium and code-server for the VS Code
+# extension); later suites (Postgres) add their own steps here.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,3 +27,6 @@ tests/lsp/run.sh -q
 
 echo "== model path: eval, generate and refine against SmolLM2 served by llama.cpp (tests/model)"
 tests/model/run.sh -q
+
+echo "== VS Code extension: types, unit tests, grammars, snippets, the widget in Chromium, the VSIX in code-server"
+extension/test/run.sh

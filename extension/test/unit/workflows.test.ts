@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import * as vscode from 'vscode';
-import { settings } from 'vscode';
+import { settings } from './vscode';
 import type { ServerConnection } from '../../src/connection';
 import type { FeedbackWidget } from '../../src/widget/panel';
 import { emptyState, type WidgetState } from '../../src/widget/messages';
@@ -81,7 +81,7 @@ describe('workflows', () => {
       },
       'promptopt.history': () => history,
     });
-    vi.mocked(vscode.window.showWarningMessage).mockResolvedValueOnce('Override…');
+    vi.mocked(vscode.window.showWarningMessage).mockResolvedValueOnce('Override…' as never);
     vi.mocked(vscode.window.showInputBox).mockResolvedValueOnce('  hotfix for an outage  ');
     h.state().prompt = { uri: PROMPT.toString(), name: 'summarize.prompt' };
     await h.workflows.handle({ type: 'approve', versionId: ID }, h.state());
