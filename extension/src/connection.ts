@@ -66,9 +66,13 @@ export class ServerConnection implements vscode.Disposable {
       traceOutputChannel: this.output,
     };
     const client = new LanguageClient('promptopt', 'PromptOpt', server, options);
+    // The client restarts a crashed server by itself (a few times); follow it.
     client.onDidChangeState((event) => {
-      if (event.newState === State.Stopped && this.client === client) {
-        this.setState({ kind: 'stopped', reason: 'the server stopped; see the output' });
+      if (this.client !== client || this.state.kind === 'starting') return;
+      if (event.newState === State.Stopped) {
+        this.setState({ kind: 'stopped', reason: 'the server stopped; see the PromptOpt output' });
+      } else if (event.newState === State.Running) {
+        this.setState({ kind: 'running', binary, version: client.initializeResult?.serverInfo?.version });
       }
     });
     this.client = client;

@@ -134,6 +134,24 @@ async function uiTest() {
       const heading = await frame.locator('h1').textContent();
       if (!heading?.includes('support-triage.prompt')) throw new Error(`the widget shows ${heading}`);
     });
+    await step('5-generate-into-the-widget', async () => {
+      await page.locator('.monaco-editor').first().click();
+      await page.keyboard.press('Control+Shift+P');
+      await page.locator('.quick-input-widget input').waitFor();
+      await page.keyboard.type('PromptOpt: Generate');
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'PromptOpt: Generate' }).first().waitFor();
+      await page.keyboard.press('Enter');
+      // The open prompt is offered first: improve it.
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Improve lint-showcase/support-triage.prompt' }).waitFor();
+      await page.keyboard.press('Enter');
+      const frame = await widgetFrame(page, 30_000);
+      await frame.locator('li.variant').first().waitFor({ timeout: 30_000 });
+      const count = await frame.locator('li.variant').count();
+      if (count !== 3) throw new Error(`the widget shows ${count} variants`);
+      await frame.locator('#compare-0').check();
+      await frame.locator('#compare-1').check();
+      await frame.locator('#compare-title').waitFor();
+    });
     const cspErrors = errors.filter((e) => /Content Security Policy|Refused to/.test(e));
     if (cspErrors.length) throw new Error(`CSP errors in the workbench:\n${cspErrors.join('\n')}`);
     return true;

@@ -162,6 +162,25 @@ function checks(): Check[] {
       },
     ],
     [
+      'PromptOpt: Restart Server brings a new server that lints again',
+      async () => {
+        const before = api.connection.current;
+        await vscode.commands.executeCommand('promptopt.restartServer');
+        await until(() => api.connection.current.kind === 'running', 'the server to restart');
+        assert(api.connection.current !== before, 'the state did not change');
+        const uri = file('lint-showcase/support-triage.prompt');
+        const document = await vscode.workspace.openTextDocument(uri);
+        await vscode.window.showTextDocument(document);
+        // An edit makes the new server publish for this document.
+        const edit = new vscode.WorkspaceEdit();
+        edit.insert(uri, new vscode.Position(document.lineCount - 1, 0), 'Be brief.\n');
+        await vscode.workspace.applyEdit(edit);
+        const diagnostics = await diagnosticsOf(uri, (d) => d.some((x) => code(x) === 'invalid-role'));
+        await vscode.commands.executeCommand('workbench.action.files.revert');
+        return `${diagnostics.length} diagnostics after the restart`;
+      },
+    ],
+    [
       'the widget keeps the version trail: save, rate, history',
       async () => {
         const uri = file('summarize.prompt');

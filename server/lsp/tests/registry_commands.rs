@@ -350,7 +350,10 @@ fn engine_commands_record_into_a_registry_the_project_uses() {
             assert_eq!(candidate["versionId"], version["id"], "{candidate}");
             assert_eq!(candidate["prompt"], version["content"]);
         }
-        assert_eq!(history["changes"][1]["parentId"], history["versions"][0]["id"]);
+        assert_eq!(
+            history["changes"][1]["parentId"],
+            history["versions"][0]["id"]
+        );
         assert_eq!(
             event_types(&history),
             [

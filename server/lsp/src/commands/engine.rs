@@ -215,7 +215,11 @@ pub(super) async fn generate(
     .map_err(|e| invalid(e.to_string()))?;
     let mut answer = to_json(&list)?;
     let recorded = match recorder {
-        Some(recorder) => recorder.candidates(state, template_id.as_deref(), &list).await,
+        Some(recorder) => {
+            recorder
+                .candidates(state, template_id.as_deref(), &list)
+                .await
+        }
         None => None,
     };
     // With the registry's ids the editor can favorite, annotate and rate a candidate.
