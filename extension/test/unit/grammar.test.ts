@@ -69,18 +69,21 @@ describe('the dotprompt grammar', () => {
 
   it('scopes comments, role markers, blocks, partials and expressions', async () => {
     const all = await tokens('source.dotprompt', source);
-    expect(scopesOf(all, ' a comment with {{braces}} ')).toContain('comment.block.handlebars');
-    expect(scopesOf(all, '--}}')).toContain('comment.block.handlebars');
-    expect(scopesOf(all, 'role')).toContain('keyword.other.role.dotprompt');
-    expect(scopesOf(all, '"system"')).toContain('string.quoted.double.role.dotprompt');
-    expect(scopesOf(all, 'if')).toContain('keyword.control.block.handlebars');
-    expect(scopesOf(all, 'else')).toContain('keyword.control.else.handlebars');
-    expect(scopesOf(all, 'user.name')).toContain('variable.other.handlebars');
-    expect(scopesOf(all, 'signature')).toContain('entity.name.function.partial.handlebars');
-    expect(scopesOf(all, 'tone')).toContain('entity.other.attribute-name.handlebars');
-    expect(scopesOf(all, 'raw')).toContain('meta.tag.raw.handlebars');
-    expect(scopesOf(all, '@index')).toContain('variable.language.data.handlebars');
-    expect(scopesOf(all, 'json')).toContain('support.function.helper.handlebars');
+    const expected: [text: string, scope: string][] = [
+      [' a comment with {{braces}} ', 'comment.block.handlebars'],
+      ['--}}', 'comment.block.handlebars'],
+      ['role', 'keyword.other.role.dotprompt'],
+      ['"system"', 'string.quoted.double.role.dotprompt'],
+      ['if', 'keyword.control.block.handlebars'],
+      ['else', 'keyword.control.else.handlebars'],
+      ['user.name', 'variable.other.handlebars'],
+      ['signature', 'entity.name.function.partial.handlebars'],
+      ['tone', 'entity.other.attribute-name.handlebars'],
+      ['raw', 'meta.tag.raw.handlebars'],
+      ['@index', 'variable.language.data.handlebars'],
+      ['json', 'support.function.helper.handlebars'],
+    ];
+    for (const [text, scope] of expected) expect(scopesOf(all, text), text).toContain(scope);
     expect(scopesOf(all, 'Hello ')).toEqual(['source.dotprompt']);
     expect(scopesOf(all, ' marker: plain text')).toEqual(['source.dotprompt']);
   });

@@ -59,3 +59,49 @@ describe('parseWidgetMessage', () => {
     for (const message of invalid) expect(parseWidgetMessage(message), JSON.stringify(message)).toBeUndefined();
   });
 });
+
+describe('parseWidgetMessage on random input', () => {
+  // A seeded generator of JSON-like values, biased towards the shapes the widget sends, so the
+  // checks run deep into each case rather than stopping at `type`.
+  function random(seed: number) {
+    let state = seed;
+    const next = () => ((state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const pick = <T>(items: T[]): T => items[Math.floor(next() * items.length)] as T;
+    const types = ['ready', 'refresh', 'run', 'applyVariant', 'applyRefinement', 'rate', 'favorite', 'annotate', 'rollback', 'requestReview', 'approve', 'deploy', 'setAbTesting', 'x', ''];
+    const value = (depth: number): unknown =>
+      pick([
+        () => null,
+        () => undefined,
+        () => next() < 0.5,
+        () => Math.floor(next() * 12) - 3,
+        () => next() * 10,
+        () => pick([ID, ID.slice(1), 'generate', 'evaluate', 'refine', '', ' ', '<img src=x>', 'x'.repeat(10_001)]),
+        () => (depth > 2 ? [] : Array.from({ length: Math.floor(next() * 3) }, () => value(depth + 1))),
+        () => (depth > 2 ? {} : object(depth + 1)),
+      ])();
+    const object = (depth: number): Record<string, unknown> => {
+      const o: Record<string, unknown> = { type: pick(types) };
+      for (const key of ['command', 'index', 'score', 'notes', 'versionId', 'favorite', 'note', 'reason', 'enabled', '__proto__']) {
+        if (next() < 0.6) o[key] = value(depth);
+      }
+      return o;
+    };
+    return () => object(0);
+  }
+
+  it('never throws, and whatever it accepts is well-formed', () => {
+    const generate = random(7);
+    let accepted = 0;
+    for (let i = 0; i < 20_000; i++) {
+      const raw = generate();
+      const message = parseWidgetMessage(raw);
+      if (!message) continue;
+      accepted++;
+      // Accepted messages round-trip through the parser unchanged: nothing half-checked.
+      expect(parseWidgetMessage(JSON.parse(JSON.stringify(message)))).toEqual(message);
+      if ('versionId' in message && message.versionId !== null) expect(message.versionId).toBe(ID);
+      if ('score' in message) expect([1, 2, 3, 4, 5]).toContain(message.score);
+    }
+    expect(accepted).toBeGreaterThan(100);
+  });
+});

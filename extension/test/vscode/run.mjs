@@ -123,24 +123,14 @@ async function uiTest() {
       await entry.first().waitFor({ timeout: 20_000 });
     });
     await step('4-feedback-widget', async () => {
-      await page.locator('.monaco-editor').first().click();
-      await page.keyboard.press('Control+Shift+P');
-      await page.locator('.quick-input-widget input').waitFor();
-      await page.keyboard.type('PromptOpt: Show Feedback Widget');
-      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Show Feedback Widget' }).first().waitFor();
-      await page.keyboard.press('Enter');
+      await fromPalette(page, 'PromptOpt: Show Feedback Widget');
       const frame = await widgetFrame(page, 30_000);
       await frame.locator('#trail-title').waitFor({ timeout: 20_000 });
       const heading = await frame.locator('h1').textContent();
       if (!heading?.includes('support-triage.prompt')) throw new Error(`the widget shows ${heading}`);
     });
     await step('5-generate-into-the-widget', async () => {
-      await page.locator('.monaco-editor').first().click();
-      await page.keyboard.press('Control+Shift+P');
-      await page.locator('.quick-input-widget input').waitFor();
-      await page.keyboard.type('PromptOpt: Generate');
-      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'PromptOpt: Generate' }).first().waitFor();
-      await page.keyboard.press('Enter');
+      await fromPalette(page, 'PromptOpt: Generate');
       // The open prompt is offered first: improve it.
       await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Improve lint-showcase/support-triage.prompt' }).waitFor();
       await page.keyboard.press('Enter');
@@ -161,6 +151,16 @@ async function uiTest() {
   } finally {
     await page.close();
   }
+}
+
+/** Runs a command from the Command Palette, as a user types it. */
+async function fromPalette(page, title) {
+  await page.locator('.monaco-editor').first().click();
+  await page.keyboard.press('Control+Shift+P');
+  await page.locator('.quick-input-widget input').waitFor();
+  await page.keyboard.type(title);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor();
+  await page.keyboard.press('Enter');
 }
 
 /** The widget's page lives two iframes deep inside the workbench. */
