@@ -153,8 +153,10 @@ mod tests {
 
     #[test]
     fn distant_changes_are_separate_hunks_and_counts_agree() {
-        let before: String = (1..=30).map(|n| format!("{n}\r\n")).collect();
-        let after = before.replace("2\r\n", "two\r\n").replace("29\r\n", "");
+        let before: String = (1..=30).map(|n| format!("line {n}\r\n")).collect();
+        let after = before
+            .replace("line 2\r\n", "line two\r\n")
+            .replace("line 29\r\n", "");
         let diff = line_diff(&before, &after);
         assert_eq!(diff.hunks.len(), 2);
         assert!(
