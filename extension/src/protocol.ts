@@ -44,6 +44,8 @@ export interface Candidate {
 
 export interface CandidateList {
   candidates: Candidate[];
+  /** What the engine left out and why (e.g. a starting prompt with lint errors). */
+  notes?: string[];
 }
 
 export interface EvalResult {

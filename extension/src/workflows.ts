@@ -44,7 +44,7 @@ export class Workflows {
     this.widget.update({
       variants: list,
       history: history ?? this.widget.current.history,
-      notice: { kind: 'info', text: `${list.candidates.length} variants generated.` },
+      notice: generatedNotice(list),
     });
     return list;
   }
@@ -238,6 +238,13 @@ export class Workflows {
   dispose(): void {
     this.refinedChanged.dispose();
   }
+}
+
+/** How many variants came back, or the engine's first reason when none did. */
+export function generatedNotice(list: CandidateList): WidgetState['notice'] {
+  const count = list.candidates.length;
+  if (count > 0) return { kind: 'info', text: `${count} variant${count === 1 ? '' : 's'} generated.` };
+  return { kind: 'error', text: `No variants: ${list.notes?.[0] ?? 'the engine found none that lint without errors'}` };
 }
 
 /** A JSON-RPC error with the server's DENIED code (the client's ResponseError has this shape). */

@@ -124,6 +124,7 @@ function meter(score: number, label: string): HTMLElement {
 }
 
 function variantsSection(s: WidgetState, candidates: Candidate[]): HTMLElement {
+  const notes = s.variants?.notes ?? [];
   const favorites = new Set(s.history?.favorites ?? []);
   const rows = candidates.map((c, index) => {
     const label = variantLabel(s, index);
@@ -175,8 +176,11 @@ function variantsSection(s: WidgetState, candidates: Candidate[]): HTMLElement {
     candidates.some((c) => c.versionId === undefined)
       ? h('p', { class: 'hint' }, 'Save the prompt once to keep variants in the registry; then they can be favorited and annotated.')
       : null,
-    h('p', { class: 'hint' }, 'Tick two variants to compare them side by side.'),
+    candidates.length > 1 ? h('p', { class: 'hint' }, 'Tick two variants to compare them side by side.') : null,
     h('ol', { class: 'variants' }, ...rows),
+    notes.length
+      ? h('details', { class: 'notes', open: candidates.length === 0 }, h('summary', {}, 'Notes from the engine'), h('ul', {}, ...notes.map((n) => h('li', {}, n))))
+      : null,
   );
 }
 

@@ -235,6 +235,14 @@ describe('the FeedbackWidget', () => {
     expect(await page.locator('#announce[aria-live="polite"]').count()).toBe(1);
   });
 
+  it("shows the engine's notes, open when there are no variants", async () => {
+    const notes = ['the starting prompt has 6 lint errors: fix them first', 'left out: few-shot (6 lint errors)'];
+    await show(state({ variants: { candidates: [], notes } }));
+    expect(await page.locator('#variants-title').textContent()).toBe('Variants (0)');
+    expect(await page.locator('details.notes').getAttribute('open')).toBe('');
+    expect(await page.locator('details.notes li').allTextContents()).toEqual(notes);
+  });
+
   it('shows a running command and disables the actions meanwhile', async () => {
     await show(state({ busy: 'Generating variants' }));
     expect(await page.locator('.busy').textContent()).toBe('Generating variants…');

@@ -53,6 +53,15 @@ describe('workflows', () => {
     expect(h.state().notice?.text).toBe('2 variants generated.');
   });
 
+  it("no variants says why, in the engine's words", async () => {
+    const h = harness({
+      'promptopt.generate': () => ({ candidates: [], notes: ['the starting prompt has 6 lint errors: fix them first'] }),
+      'promptopt.history': () => history,
+    });
+    await h.workflows.generate({ uri: PROMPT });
+    expect(h.state().notice).toEqual({ kind: 'error', text: 'No variants: the starting prompt has 6 lint errors: fix them first' });
+  });
+
   it('generate from a task sends the task and context and clamps the count', async () => {
     settings.set('generate.variantCount', 99);
     const h = harness({ 'promptopt.generate': () => candidates });

@@ -129,12 +129,28 @@ async function uiTest() {
       const heading = await frame.locator('h1').textContent();
       if (!heading?.includes('support-triage.prompt')) throw new Error(`the widget shows ${heading}`);
     });
-    await step('5-generate-into-the-widget', async () => {
+    await step('5-generate-explains-why-a-broken-prompt-has-no-variants', async () => {
       await fromPalette(page, 'PromptOpt: Generate');
       // The open prompt is offered first: improve it.
       await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Improve lint-showcase/support-triage.prompt' }).waitFor();
       await page.keyboard.press('Enter');
       const frame = await widgetFrame(page, 30_000);
+      const notice = frame.locator('.notice.error', { hasText: 'lint errors' });
+      await notice.waitFor({ timeout: 30_000 });
+      if ((await frame.locator('li.variant').count()) !== 0) throw new Error('variants of a prompt with lint errors');
+    });
+    await step('6-generate-variants-and-compare', async () => {
+      await page.keyboard.press('Control+P');
+      await page.locator('.quick-input-widget input').waitFor();
+      await page.keyboard.type('summarize.prompt');
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'summarize.prompt' }).first().waitFor();
+      await page.keyboard.press('Enter');
+      await page.locator('.tab.active', { hasText: 'summarize.prompt' }).waitFor();
+      await fromPalette(page, 'PromptOpt: Generate');
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Improve summarize.prompt' }).waitFor();
+      await page.keyboard.press('Enter');
+      const frame = await widgetFrame(page, 30_000);
+      await frame.locator('h1', { hasText: 'summarize.prompt' }).waitFor({ timeout: 30_000 });
       await frame.locator('li.variant').first().waitFor({ timeout: 30_000 });
       const count = await frame.locator('li.variant').count();
       if (count !== 3) throw new Error(`the widget shows ${count} variants`);
