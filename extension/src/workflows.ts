@@ -36,7 +36,7 @@ export class Workflows {
       ? { uri: request.uri.toString(), count }
       : { task: request.task, context: request.context || undefined, count };
     if (request.uri) await ensureOpen(request.uri);
-    this.widget.show(request.uri);
+    this.widget.show(request.uri ?? null);
     const list = await this.busy('Generating variants', () =>
       this.connection.run<CandidateList>(ServerCommand.generate, argument, 'PromptOpt: generating variants'),
     );

@@ -69,7 +69,12 @@ function view(s: WidgetState): Child[] {
     header(s),
     s.notice &&
       h('p', { class: `notice ${s.notice.kind}`, role: s.notice.kind === 'error' ? 'alert' : undefined }, s.notice.text),
-    s.prompt ? null : h('p', { class: 'empty' }, 'Open a .prompt file and run PromptOpt: Show Feedback Widget.'),
+    s.prompt || s.variants || s.busy
+      ? null
+      : h('p', { class: 'empty' }, 'Open a .prompt file and run PromptOpt: Show Feedback Widget.'),
+    !s.prompt && s.variants
+      ? h('p', { class: 'hint' }, 'Variants of a new prompt: Apply opens one in a new editor; save it as NAME.prompt to keep it.')
+      : null,
     s.variants && variantsSection(s, s.variants.candidates),
     s.variants && local.compare.length === 2 && compareSection(s, s.variants.candidates),
     s.evaluation && evaluationSection(s),
@@ -92,11 +97,12 @@ function header(s: WidgetState): HTMLElement {
   return h(
     'header',
     {},
-    h('h1', {}, s.prompt ? s.prompt.name : 'PromptOpt'),
+    h('h1', {}, s.prompt ? s.prompt.name : s.variants ? 'New prompt' : 'PromptOpt'),
     h(
       'div',
       { class: 'toolbar', role: 'toolbar', 'aria-label': 'Prompt actions' },
-      button('Generate variants', () => post({ type: 'run', command: 'generate' }), { id: 'run-generate', disabled }),
+      // With no prompt, Generate asks for a task instead.
+      button('Generate variants', () => post({ type: 'run', command: 'generate' }), { id: 'run-generate', disabled: s.busy !== null }),
       button('Evaluate', () => post({ type: 'run', command: 'evaluate' }), { id: 'run-evaluate', disabled }),
       button('Refine', () => post({ type: 'run', command: 'refine' }), { id: 'run-refine', disabled }),
       button('Refresh', () => post({ type: 'refresh' }), { id: 'refresh', class: 'secondary', disabled: !s.prompt }),
@@ -158,7 +164,7 @@ function variantsSection(s: WidgetState, candidates: Candidate[]): HTMLElement {
       h(
         'div',
         { class: 'actions' },
-        button('Apply to file', () => post({ type: 'applyVariant', index }), { id: `apply-${index}` }),
+        button(s.prompt ? 'Apply to file' : 'Open in editor', () => post({ type: 'applyVariant', index }), { id: `apply-${index}` }),
         c.versionId
           ? button(isFavorite ? '★ Favorite' : '☆ Favorite', () =>
               post({ type: 'favorite', versionId: c.versionId as string, favorite: !isFavorite }),

@@ -39,12 +39,16 @@ export class FeedbackWidget implements vscode.Disposable {
     return this.panel?.visible ?? false;
   }
 
-  /** Opens (or reveals) the widget on `prompt`; switching prompts starts from a clean slate. */
-  show(prompt: vscode.Uri | undefined): void {
-    if (prompt && prompt.toString() !== this.state.prompt?.uri) {
+  /**
+   * Opens (or reveals) the widget on `prompt`: a file, `null` for work on no file (variants of
+   * a new prompt, applied into a new editor), or `undefined` to keep what it shows. Switching
+   * starts from a clean slate, so nothing of one prompt is ever applied to another.
+   */
+  show(prompt: vscode.Uri | null | undefined): void {
+    if (prompt !== undefined && (prompt?.toString() ?? null) !== (this.state.prompt?.uri ?? null)) {
       this.state = {
         ...emptyState(settingsNow()),
-        prompt: { uri: prompt.toString(), name: vscode.workspace.asRelativePath(prompt) },
+        prompt: prompt && { uri: prompt.toString(), name: vscode.workspace.asRelativePath(prompt) },
       };
     }
     if (this.panel) {

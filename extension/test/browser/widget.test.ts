@@ -235,6 +235,16 @@ describe('the FeedbackWidget', () => {
     expect(await page.locator('#announce[aria-live="polite"]').count()).toBe(1);
   });
 
+  it('shows variants of a new prompt without a file to apply them to', async () => {
+    await show(state({ prompt: null, history: null, evaluation: null }));
+    expect(await page.locator('h1').textContent()).toBe('New prompt');
+    expect(await page.locator('#apply-0').textContent()).toBe('Open in editor');
+    expect(await page.locator('#rating-title, #trail-title').count()).toBe(0);
+    expect(await page.locator('#run-evaluate').isDisabled()).toBe(true);
+    await page.locator('#run-generate').click();
+    expect((await posted()).at(-1)).toEqual({ type: 'run', command: 'generate' });
+  });
+
   it("shows the engine's notes, open when there are no variants", async () => {
     const notes = ['the starting prompt has 6 lint errors: fix them first', 'left out: few-shot (6 lint errors)'];
     await show(state({ variants: { candidates: [], notes } }));

@@ -22,8 +22,8 @@ function harness(answers: Record<string, (argument: any) => unknown>) {
   let state: WidgetState = emptyState({ abTesting: false, reviewGating: true });
   const widget = {
     onMessage: vi.fn(),
-    show: vi.fn((uri?: vscode.Uri) => {
-      if (uri) state = { ...state, prompt: { uri: uri.toString(), name: 'summarize.prompt' } };
+    show: vi.fn((uri: vscode.Uri | null | undefined) => {
+      if (uri !== undefined) state = { ...state, prompt: uri && { uri: uri.toString(), name: 'summarize.prompt' } };
     }),
     update: vi.fn((change: Partial<WidgetState>) => (state = { ...state, ...change })),
     get current() {
@@ -65,8 +65,12 @@ describe('workflows', () => {
   it('generate from a task sends the task and context and clamps the count', async () => {
     settings.set('generate.variantCount', 99);
     const h = harness({ 'promptopt.generate': () => candidates });
+    h.state().prompt = { uri: PROMPT.toString(), name: 'summarize.prompt' };
     await h.workflows.generate({ task: 'triage tickets', context: '' });
     expect(h.calls).toEqual([{ command: 'promptopt.generate', argument: { task: 'triage tickets', context: undefined, count: 10 } }]);
+    // The widget leaves the open prompt: a new prompt's variants must never overwrite it.
+    expect(h.widget.show).toHaveBeenCalledWith(null);
+    expect(h.state().prompt).toBeNull();
   });
 
   it('a failed command ends busy and shows the error in the widget', async () => {
