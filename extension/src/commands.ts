@@ -7,7 +7,7 @@ import type { ServerConnection } from './connection';
 import type { PromptHistory } from './protocol';
 import type { FeedbackWidget } from './widget/panel';
 import { errorText } from './widget/panel';
-import type { Workflows } from './workflows';
+import { isCancellation, type Workflows } from './workflows';
 
 export const Command = {
   generate: 'promptopt.generatePrompt',
@@ -199,11 +199,4 @@ async function pickVersion(history: PromptHistory): Promise<string | undefined> 
   }
   const picked = await vscode.window.showQuickPick(choices, { title: 'Roll back to which version?' });
   return picked?.id;
-}
-
-function isCancellation(error: unknown): boolean {
-  return (
-    error instanceof vscode.CancellationError ||
-    (typeof error === 'object' && error !== null && 'code' in error && (error as { code: unknown }).code === -32800)
-  );
 }

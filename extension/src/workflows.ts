@@ -228,7 +228,9 @@ export class Workflows {
     try {
       return await work();
     } catch (error) {
-      this.widget.update({ notice: { kind: 'error', text: errorText(error) } });
+      this.widget.update({
+        notice: isCancellation(error) ? { kind: 'info', text: 'Cancelled.' } : { kind: 'error', text: errorText(error) },
+      });
       throw error;
     } finally {
       this.widget.update({ busy: null });
@@ -245,6 +247,14 @@ export function generatedNotice(list: CandidateList): WidgetState['notice'] {
   const count = list.candidates.length;
   if (count > 0) return { kind: 'info', text: `${count} variant${count === 1 ? '' : 's'} generated.` };
   return { kind: 'error', text: `No variants: ${list.notes?.[0] ?? 'the engine found none that lint without errors'}` };
+}
+
+/** The user cancelled (the client turns the server's RequestCancelled into this too). */
+export function isCancellation(error: unknown): boolean {
+  return (
+    error instanceof vscode.CancellationError ||
+    (typeof error === 'object' && error !== null && (error as { code?: unknown }).code === -32800)
+  );
 }
 
 /** A JSON-RPC error with the server's DENIED code (the client's ResponseError has this shape). */

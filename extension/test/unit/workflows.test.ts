@@ -84,6 +84,17 @@ describe('workflows', () => {
     expect(h.state().notice).toEqual({ kind: 'error', text: 'cannot use the model settings' });
   });
 
+  it('a cancelled command says so, not that it failed', async () => {
+    const h = harness({
+      'promptopt.refine': () => {
+        throw new vscode.CancellationError();
+      },
+    });
+    await expect(h.workflows.refine(PROMPT, [])).rejects.toBeInstanceOf(vscode.CancellationError);
+    expect(h.state().notice).toEqual({ kind: 'info', text: 'Cancelled.' });
+    expect(h.state().busy).toBeNull();
+  });
+
   it('a refused approval can be overridden with a reason, which is sent to the server', async () => {
     let attempts = 0;
     const h = harness({

@@ -2,9 +2,11 @@
 // driven by Debian's Chromium through playwright-core.
 //   1. the extension-host suite (suite.ts), run against the installed extension;
 //   2. one UI test through the browser: open a prompt, see the squiggle and the Problems entry,
-//      open the Feedback Widget; with screenshots in .cache/artifacts/vscode/.
+//      open the Feedback Widget, generate into it, cancel a model call that never answers;
+//      with screenshots in .cache/artifacts/vscode/.
 // Usage: node extension/test/vscode/run.mjs CODE_SERVER_BINARY VSIX
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -158,6 +160,36 @@ async function uiTest() {
       await frame.locator('#compare-1').check();
       await frame.locator('#compare-title').waitFor();
     });
+    await step('7-cancel-a-slow-model-call', async () => {
+      // A model server that takes every request and never answers, so the only way out is
+      // the notification's Cancel button. Pointing the provider settings at it also checks
+      // that they reach the server.
+      const model = await stallingModelServer();
+      try {
+        mkdirSync(join(workspace, '.vscode'), { recursive: true });
+        writeFileSync(
+          join(workspace, '.vscode/settings.json'),
+          JSON.stringify({
+            'promptopt.provider.kind': 'openai',
+            'promptopt.provider.model': 'stalls',
+            'promptopt.provider.baseUrl': `${model.url}/v1`,
+          }),
+        );
+        await page.waitForTimeout(3000); // VS Code reloads the file and tells the server.
+        await fromPalette(page, 'PromptOpt: Generate');
+        await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Improve summarize.prompt' }).waitFor();
+        await page.keyboard.press('Enter');
+        await model.requested(30_000);
+        const toast = page.locator('.notification-toast', { hasText: 'generating variants' });
+        await toast.locator('.monaco-button', { hasText: 'Cancel' }).click();
+        await model.closed(15_000);
+        const frame = await widgetFrame(page, 10_000);
+        await frame.locator('.notice', { hasText: 'Cancelled.' }).waitFor({ timeout: 10_000 });
+        if (await frame.locator('.busy').count()) throw new Error('the widget still shows the command running');
+      } finally {
+        model.stop();
+      }
+    });
     const cspErrors = errors.filter((e) => /Content Security Policy|Refused to/.test(e));
     if (cspErrors.length) throw new Error(`CSP errors in the workbench:\n${cspErrors.join('\n')}`);
     return true;
@@ -167,6 +199,39 @@ async function uiTest() {
   } finally {
     await page.close();
   }
+}
+
+/** An OpenAI-compatible endpoint that accepts requests and never answers them. */
+async function stallingModelServer() {
+  const open = new Set();
+  let seen = 0;
+  let closed = 0;
+  const server = createServer((req, res) => {
+    seen++;
+    open.add(res);
+    res.on('close', () => {
+      closed++;
+      open.delete(res);
+    });
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const until = async (what, ok, timeoutMs) => {
+    const deadline = Date.now() + timeoutMs;
+    while (!ok()) {
+      if (Date.now() > deadline) throw new Error(`the model server: timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+  return {
+    url: `http://127.0.0.1:${server.address().port}`,
+    requested: (ms) => until('a request', () => seen > 0, ms),
+    // Every call the server made was abandoned: the cancellation reached the HTTP client.
+    closed: (ms) => until('the calls to be dropped', () => seen > 0 && closed === seen, ms),
+    stop: () => {
+      for (const res of open) res.destroy();
+      server.close();
+    },
+  };
 }
 
 /** Runs a command from the Command Palette, as a user types it. */
