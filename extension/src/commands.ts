@@ -2,7 +2,7 @@
 // keybindings, tasks and tests can run it without dialogs) and hands over to a workflow.
 
 import * as vscode from 'vscode';
-import { PROMPT_LANGUAGES } from './config';
+import { isPromptDocument } from './config';
 import type { ServerConnection } from './connection';
 import type { PromptHistory } from './protocol';
 import type { FeedbackWidget } from './widget/panel';
@@ -133,7 +133,7 @@ export function registerCommands(
 /** The prompt in the active editor. */
 export function activePrompt(): vscode.Uri | undefined {
   const document = vscode.window.activeTextEditor?.document;
-  return document && (PROMPT_LANGUAGES as readonly string[]).includes(document.languageId) ? document.uri : undefined;
+  return document && isPromptDocument(document) ? document.uri : undefined;
 }
 
 function requirePrompt(): vscode.Uri | undefined {

@@ -8,6 +8,17 @@ export const SECTION = 'promptopt';
 /** The languages the server answers for. */
 export const PROMPT_LANGUAGES = ['dotprompt', 'prompty'] as const;
 
+/** Where those documents may live: files and unsaved buffers (not diff previews or git copies). */
+export const PROMPT_SCHEMES = ['file', 'untitled'] as const;
+
+/** A document the server lints and the commands act on. */
+export function isPromptDocument(document: { languageId: string; uri: { scheme: string } }): boolean {
+  return (
+    (PROMPT_LANGUAGES as readonly string[]).includes(document.languageId) &&
+    (PROMPT_SCHEMES as readonly string[]).includes(document.uri.scheme)
+  );
+}
+
 export interface ClientSettings {
   serverPath: string | undefined;
   variantCount: number;

@@ -11,7 +11,7 @@ import {
   type LanguageClientOptions,
   type ServerOptions,
 } from 'vscode-languageclient/node';
-import { PROMPT_LANGUAGES, SECTION, clientSettings, serverSettings } from './config';
+import { PROMPT_LANGUAGES, PROMPT_SCHEMES, SECTION, clientSettings, serverSettings } from './config';
 import type { ServerCommand } from './protocol';
 import { findServer, type FoundBinary } from './serverBinary';
 
@@ -25,6 +25,9 @@ export type ServerState =
 
 export class ServerConnection implements vscode.Disposable {
   private client: LanguageClient | undefined;
+  private clientListener: vscode.Disposable | undefined;
+  /** The start/stop in progress, if any: the next one waits for it. */
+  private lifecycle: Promise<void> = Promise.resolve();
   private state: ServerState = { kind: 'stopped', reason: 'not started' };
   private readonly changed = new vscode.EventEmitter<ServerState>();
   readonly onDidChangeState = this.changed.event;
@@ -38,7 +41,33 @@ export class ServerConnection implements vscode.Disposable {
     return this.state;
   }
 
-  async start(): Promise<void> {
+  /** Starts the server. Starts, stops and restarts run one after another, never at once. */
+  start(): Promise<void> {
+    return this.serially(() => this.doStart());
+  }
+
+  stop(): Promise<void> {
+    return this.serially(() => this.doStop());
+  }
+
+  restart(): Promise<void> {
+    return this.serially(async () => {
+      await this.doStop();
+      await this.doStart();
+    });
+  }
+
+  /**
+   * Two overlapping starts would make two clients, and the second could not register the
+   * server's commands, which the first still holds.
+   */
+  private serially(step: () => Promise<void>): Promise<void> {
+    const next = this.lifecycle.then(step, step);
+    this.lifecycle = next.catch(() => undefined);
+    return next;
+  }
+
+  private async doStart(): Promise<void> {
     this.setState({ kind: 'starting' });
     let binary: FoundBinary;
     try {
@@ -56,9 +85,10 @@ export class ServerConnection implements vscode.Disposable {
     this.output.appendLine(`[client] starting ${binary.path} lsp (found by ${binary.source})`);
     const server: ServerOptions = { command: binary.path, args: ['lsp'] };
     const options: LanguageClientOptions = {
+      // Files and unsaved buffers only: not the refinement preview, git's copies or others.
       documentSelector: [
-        ...PROMPT_LANGUAGES.map((language) => ({ language })),
-        { pattern: '**/promptopt.toml' },
+        ...PROMPT_LANGUAGES.flatMap((language) => PROMPT_SCHEMES.map((scheme) => ({ scheme, language }))),
+        { scheme: 'file', pattern: '**/promptopt.toml' },
       ],
       initializationOptions: serverSettings(),
       synchronize: { configurationSection: SECTION },
@@ -67,7 +97,7 @@ export class ServerConnection implements vscode.Disposable {
     };
     const client = new LanguageClient('promptopt', 'PromptOpt', server, options);
     // The client restarts a crashed server by itself (a few times); follow it.
-    client.onDidChangeState((event) => {
+    this.clientListener = client.onDidChangeState((event) => {
       if (this.client !== client || this.state.kind === 'starting') return;
       if (event.newState === State.Stopped) {
         this.setState({ kind: 'stopped', reason: 'the server stopped; see the PromptOpt output' });
@@ -86,9 +116,11 @@ export class ServerConnection implements vscode.Disposable {
     this.setState({ kind: 'running', binary, version: client.initializeResult?.serverInfo?.version });
   }
 
-  async stop(): Promise<void> {
+  private async doStop(): Promise<void> {
     const client = this.client;
     this.client = undefined;
+    this.clientListener?.dispose();
+    this.clientListener = undefined;
     if (client) {
       try {
         await client.stop(5000);
@@ -97,11 +129,6 @@ export class ServerConnection implements vscode.Disposable {
       }
     }
     this.setState({ kind: 'stopped', reason: 'stopped' });
-  }
-
-  async restart(): Promise<void> {
-    await this.stop();
-    await this.start();
   }
 
   /**

@@ -2,7 +2,7 @@
 // kept. Its text is worked out by `describe`, a pure function the unit tests check.
 
 import * as vscode from 'vscode';
-import { PROMPT_LANGUAGES, clientSettings } from './config';
+import { PROMPT_LANGUAGES, PROMPT_SCHEMES, clientSettings } from './config';
 import type { ServerConnection, ServerState } from './connection';
 
 export interface Problems {
@@ -47,7 +47,7 @@ export function describe(state: ServerState, problems: Problems, meshUrl: string
 export function countProblems(all: readonly [vscode.Uri, readonly vscode.Diagnostic[]][]): Problems {
   const problems: Problems = { errors: 0, warnings: 0 };
   for (const [uri, diagnostics] of all) {
-    if (!isPromptPath(uri.path)) continue;
+    if (!isPromptPath(uri.path) || !(PROMPT_SCHEMES as readonly string[]).includes(uri.scheme)) continue;
     for (const d of diagnostics) {
       if (d.source !== 'promptopt') continue;
       if (d.severity === vscode.DiagnosticSeverity.Error) problems.errors++;

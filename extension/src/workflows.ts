@@ -17,6 +17,8 @@ export const REFINED_SCHEME = 'promptopt-refined';
 export class Workflows {
   /** Refined texts waiting to be applied, by document URI: the diff editor's right side. */
   readonly refined = new Map<string, string>();
+  /** The buffer version each prompt's latest variants or refinement were computed from. */
+  private readonly basis = new Map<string, number>();
   private readonly refinedChanged = new vscode.EventEmitter<vscode.Uri>();
   readonly refinedProvider: vscode.TextDocumentContentProvider = {
     onDidChange: this.refinedChanged.event,
@@ -35,27 +37,26 @@ export class Workflows {
     const argument = request.uri
       ? { uri: request.uri.toString(), count }
       : { task: request.task, context: request.context || undefined, count };
-    if (request.uri) await ensureOpen(request.uri);
-    this.widget.show(request.uri ?? null);
-    const list = await this.busy('Generating variants', () =>
+    const target = await this.target(request.uri ?? null);
+    if (request.uri) await this.remember(request.uri);
+    const list = await this.busy(target, 'Generating variants', () =>
       this.connection.run<CandidateList>(ServerCommand.generate, argument, 'PromptOpt: generating variants'),
     );
     const history = request.uri ? await this.fetchHistory(request.uri) : null;
-    this.widget.update({
+    this.widget.updateFor(target, {
       variants: list,
-      history: history ?? this.widget.current.history,
+      ...(history ? { history } : {}),
       notice: generatedNotice(list),
     });
     return list;
   }
 
   async evaluate(uri: vscode.Uri): Promise<EvalResult> {
-    await ensureOpen(uri);
-    this.widget.show(uri);
-    const result = await this.busy('Evaluating', () =>
+    const target = await this.target(uri);
+    const result = await this.busy(target, 'Evaluating', () =>
       this.connection.run<EvalResult>(ServerCommand.evaluate, { uri: uri.toString() }, 'PromptOpt: evaluating'),
     );
-    this.widget.update({
+    this.widget.updateFor(target, {
       evaluation: result,
       notice: { kind: 'info', text: `Scored ${result.score.toFixed(1)}/5: ${result.feedback}` },
     });
@@ -63,14 +64,14 @@ export class Workflows {
   }
 
   async refine(uri: vscode.Uri, feedback: string[]): Promise<RefineResult> {
-    await ensureOpen(uri);
-    this.widget.show(uri);
-    const result = await this.busy('Refining', () =>
+    const target = await this.target(uri);
+    await this.remember(uri);
+    const result = await this.busy(target, 'Refining', () =>
       this.connection.run<RefineResult>(ServerCommand.refine, { uri: uri.toString(), feedback }, 'PromptOpt: refining'),
     );
     this.refined.set(uri.toString(), result.prompt);
     this.refinedChanged.fire(refinedUri(uri));
-    this.widget.update({ refinement: result, notice: { kind: 'info', text: result.verdict } });
+    this.widget.updateFor(target, { refinement: result, notice: { kind: 'info', text: result.verdict } });
     return result;
   }
 
@@ -89,42 +90,66 @@ export class Workflows {
     );
     const choice = await vscode.window.showInformationMessage(`PromptOpt: ${result.verdict}`, 'Apply', 'Discard');
     if (choice !== 'Apply') return false;
-    await this.applyText(uri, result.prompt);
-    return true;
+    return this.applyResult(uri, result.prompt);
   }
 
-  /** Replaces the prompt's text in the editor (undoable; saving records the version). */
-  async applyText(uri: vscode.Uri, text: string): Promise<void> {
+  /**
+   * Replaces the prompt's text with a result computed from it (undoable; saving records the
+   * version). If the prompt was edited since the result was asked for, applying would throw
+   * those edits away: the user decides.
+   */
+  async applyResult(uri: vscode.Uri, text: string): Promise<boolean> {
     const document = await vscode.workspace.openTextDocument(uri);
+    const basis = this.basis.get(uri.toString());
+    if (basis !== undefined && basis !== document.version) {
+      const choice = await vscode.window.showWarningMessage(
+        `${vscode.workspace.asRelativePath(uri)} changed after these results were made: applying replaces your newer edits.`,
+        { modal: true },
+        'Apply Anyway',
+      );
+      if (choice !== 'Apply Anyway') return false;
+    }
     const edit = new vscode.WorkspaceEdit();
     edit.replace(uri, new vscode.Range(0, 0, document.lineCount, 0), text);
     if (!(await vscode.workspace.applyEdit(edit))) {
       throw new Error(`could not change ${vscode.workspace.asRelativePath(uri)}: is it read-only?`);
     }
     await vscode.window.showTextDocument(document, { preserveFocus: false, preview: false });
+    return true;
   }
 
+  /** Rates the prompt; with no version, the buffer as it is now (recorded first if it changed). */
   async feedback(uri: vscode.Uri, score: number, notes: string | null, versionId: string | null): Promise<void> {
-    await ensureOpen(uri);
-    await this.connection.run(
+    await this.registryMove(
+      uri,
       ServerCommand.feedback,
-      { uri: uri.toString(), score, notes: notes ?? undefined, versionId: versionId ?? undefined },
-      'PromptOpt: recording feedback',
-      'window',
+      { score, notes: notes ?? undefined, versionId: versionId ?? undefined },
+      `Rating ${score}/5 recorded.`,
     );
-    await this.showHistory(uri, `Rating ${score}/5 recorded.`);
   }
 
   async showHistory(uri: vscode.Uri, notice?: string): Promise<PromptHistory> {
-    await ensureOpen(uri);
-    this.widget.show(uri);
-    const history = await this.busy('Loading the version trail', () => this.fetchHistory(uri));
-    this.widget.update({ history, notice: notice ? { kind: 'info', text: notice } : this.widget.current.notice });
+    const target = await this.target(uri);
+    const history = await this.busy(target, 'Loading the version trail', () => this.fetchHistory(uri));
+    this.widget.updateFor(target, { history, ...(notice ? { notice: { kind: 'info', text: notice } } : {}) });
     return history;
   }
 
   async rollback(uri: vscode.Uri, to: string, reason: string): Promise<void> {
-    await this.governed(uri, ServerCommand.rollback, { to, reason }, 'rolling back', 'Rolled back.');
+    await this.governed(uri, ServerCommand.rollback, { to, reason }, 'Rolling back', 'Rolled back.');
+  }
+
+  /** Shows the widget on `uri` (or on no file) and names what later updates belong to. */
+  private async target(uri: vscode.Uri | null): Promise<string | null> {
+    if (uri) await ensureOpen(uri);
+    this.widget.show(uri);
+    return uri?.toString() ?? null;
+  }
+
+  /** The buffer's version a result is computed from, for `applyResult` to compare. */
+  private async remember(uri: vscode.Uri): Promise<void> {
+    const document = await vscode.workspace.openTextDocument(uri);
+    this.basis.set(uri.toString(), document.version);
   }
 
   private async fetchHistory(uri: vscode.Uri): Promise<PromptHistory> {
@@ -142,15 +167,21 @@ export class Workflows {
     doing: string,
     done: string,
   ): Promise<void> {
-    await ensureOpen(uri);
+    const target = await this.target(uri);
     const argument = { uri: uri.toString(), ...fields };
-    try {
-      await this.connection.run(command, argument, `PromptOpt: ${doing}`, 'window');
-    } catch (error) {
-      if (!isDenied(error)) throw error;
-      const choice = await vscode.window.showWarningMessage(error.message, { modal: true }, 'Override…');
+    const refused = await this.busy(target, doing, async () => {
+      try {
+        await this.connection.run(command, argument, `PromptOpt: ${doing}`, 'window');
+        return undefined;
+      } catch (error) {
+        if (!isDenied(error)) throw error;
+        return error;
+      }
+    });
+    if (refused) {
+      const choice = await vscode.window.showWarningMessage(refused.message, { modal: true }, 'Override…');
       if (choice !== 'Override…') {
-        await this.showHistory(uri, error.message);
+        await this.showHistory(uri, refused.message);
         return;
       }
       const reason = await vscode.window.showInputBox({
@@ -159,7 +190,9 @@ export class Workflows {
         validateInput: (value) => (value.trim() ? undefined : 'A reason is required'),
       });
       if (!reason) return;
-      await this.connection.run(command, { ...argument, override: reason.trim() }, `PromptOpt: ${doing}`, 'window');
+      await this.busy(target, doing, () =>
+        this.connection.run(command, { ...argument, override: reason.trim() }, `PromptOpt: ${doing}`, 'window'),
+      );
     }
     await this.showHistory(uri, done);
   }
@@ -171,7 +204,10 @@ export class Workflows {
     if (message.type === 'applyVariant') {
       const candidate = state.variants?.candidates[message.index];
       if (!candidate) return;
-      if (uri) return this.applyText(uri, candidate.prompt);
+      if (uri) {
+        await this.applyResult(uri, candidate.prompt);
+        return;
+      }
       const document = await vscode.workspace.openTextDocument({ language: 'dotprompt', content: candidate.prompt });
       await vscode.window.showTextDocument(document);
       return;
@@ -191,7 +227,7 @@ export class Workflows {
         else await this.offerRefinement(uri, await this.refine(uri, []));
         return;
       case 'applyRefinement':
-        if (state.refinement?.changed) await this.applyText(uri, state.refinement.prompt);
+        if (state.refinement?.changed) await this.applyResult(uri, state.refinement.prompt);
         return;
       case 'rate':
         await this.feedback(uri, message.score, message.notes, message.versionId);
@@ -209,31 +245,33 @@ export class Workflows {
         await this.registryMove(uri, ServerCommand.review, { note: message.note ?? undefined }, 'Review requested.');
         return;
       case 'approve':
-        await this.governed(uri, ServerCommand.approve, { versionId: message.versionId }, 'approving', 'Approved.');
+        await this.governed(uri, ServerCommand.approve, { versionId: message.versionId }, 'Approving', 'Approved.');
         return;
       case 'deploy':
-        await this.governed(uri, ServerCommand.deploy, { versionId: message.versionId }, 'deploying', 'Deployed.');
+        await this.governed(uri, ServerCommand.deploy, { versionId: message.versionId }, 'Deploying', 'Deployed.');
         return;
     }
   }
 
+  /** A registry write, then the refreshed trail. Busy meanwhile, so a double click is one move. */
   private async registryMove(uri: vscode.Uri, command: ServerCommand, fields: Record<string, unknown>, done?: string): Promise<void> {
-    await ensureOpen(uri);
-    await this.connection.run(command, { uri: uri.toString(), ...fields }, 'PromptOpt', 'window');
+    const target = await this.target(uri);
+    await this.busy(target, 'Saving', () => this.connection.run(command, { uri: uri.toString(), ...fields }, 'PromptOpt', 'window'));
     await this.showHistory(uri, done);
   }
 
-  private async busy<T>(what: string, work: () => Promise<T>): Promise<T> {
-    this.widget.update({ busy: what, notice: null });
+  /** Runs `work` with the widget showing it for `target`; its error or cancellation shows there too. */
+  private async busy<T>(target: string | null, what: string, work: () => Promise<T>): Promise<T> {
+    this.widget.updateFor(target, { busy: what, notice: null });
     try {
       return await work();
     } catch (error) {
-      this.widget.update({
+      this.widget.updateFor(target, {
         notice: isCancellation(error) ? { kind: 'info', text: 'Cancelled.' } : { kind: 'error', text: errorText(error) },
       });
       throw error;
     } finally {
-      this.widget.update({ busy: null });
+      this.widget.updateFor(target, { busy: null });
     }
   }
 

@@ -4,7 +4,7 @@
 
 import type { Candidate, DiffLine, PromptHistory, Version, VersionChange } from '../src/protocol';
 import type { HostMessage, WidgetMessage, WidgetState } from '../src/widget/messages';
-import { button, h, type Child } from './dom';
+import { button, captureViewState, h, restoreViewState, type Child } from './dom';
 
 interface VsCodeApi {
   postMessage(message: WidgetMessage): void;
@@ -17,6 +17,8 @@ const vscode = acquireVsCodeApi();
 
 /** What the user picked here; it survives the panel being hidden. */
 interface LocalState {
+  /** The prompt the picks below belong to. */
+  prompt: string | null;
   compare: number[];
   rating: number | null;
 }
@@ -27,10 +29,13 @@ let local: LocalState = restoreLocal();
 window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
   if (event.data?.type !== 'state') return;
   const previousNotice = state?.notice?.text;
+  const previousPrompt = state?.prompt?.uri ?? null;
   state = event.data.state;
+  const prompt = state.prompt?.uri ?? null;
+  if (local.prompt !== prompt) local = { prompt, compare: [], rating: null };
   if (local.compare.some((i) => i >= (state?.variants?.candidates.length ?? 0))) local.compare = [];
-  render();
-  if (state.notice && state.notice.text !== previousNotice) announce(state.notice.text);
+  render(previousPrompt === prompt);
+  if (state.notice && state.notice.text !== previousNotice) announce(state.notice.text, state.notice.kind);
 });
 vscode.postMessage({ type: 'ready' });
 
@@ -41,6 +46,7 @@ function post(message: WidgetMessage): void {
 function restoreLocal(): LocalState {
   const saved = vscode.getState() as Partial<LocalState> | undefined;
   return {
+    prompt: typeof saved?.prompt === 'string' ? saved.prompt : null,
     compare: Array.isArray(saved?.compare) ? saved.compare.filter((n) => Number.isInteger(n)) : [],
     rating: typeof saved?.rating === 'number' ? saved.rating : null,
   };
@@ -50,16 +56,20 @@ function saveLocal(): void {
   vscode.setState(local);
 }
 
-function announce(text: string): void {
-  const region = document.getElementById('announce');
+/** Says `text` to screen readers: errors interrupt, the rest waits its turn. */
+function announce(text: string, kind: 'info' | 'error' = 'info'): void {
+  const region = document.getElementById(kind === 'error' ? 'alert' : 'announce');
   if (region) region.textContent = text;
 }
 
-function render(): void {
+/** Re-renders from the state; on the same prompt, what the user typed or opened stays. */
+function render(samePrompt = true): void {
   const app = document.getElementById('app');
   if (!app || !state) return;
   const focused = document.activeElement?.id;
+  const kept = samePrompt ? captureViewState(app) : new Map();
   app.replaceChildren(...view(state).filter((c): c is Node | string => Boolean(c)));
+  restoreViewState(app, kept);
   app.setAttribute('aria-busy', state.busy ? 'true' : 'false');
   if (focused) document.getElementById(focused)?.focus();
 }
@@ -68,7 +78,7 @@ function view(s: WidgetState): Child[] {
   return [
     header(s),
     s.notice &&
-      h('p', { class: `notice ${s.notice.kind}`, role: s.notice.kind === 'error' ? 'alert' : undefined }, s.notice.text),
+      h('p', { class: `notice ${s.notice.kind}` }, s.notice.text),
     s.prompt || s.variants || s.busy
       ? null
       : h('p', { class: 'empty' }, 'Open a .prompt file and run PromptOpt: Show Feedback Widget.'),
@@ -168,11 +178,11 @@ function variantsSection(s: WidgetState, candidates: Candidate[]): HTMLElement {
         c.versionId
           ? button(isFavorite ? '★ Favorite' : '☆ Favorite', () =>
               post({ type: 'favorite', versionId: c.versionId as string, favorite: !isFavorite }),
-            { id: `favorite-${index}`, 'aria-pressed': String(isFavorite), class: 'secondary' })
+            { id: `favorite-${index}`, 'aria-pressed': String(isFavorite), class: 'secondary', disabled: s.busy !== null })
           : null,
-        c.versionId ? annotateForm(`variant-${index}`, c.versionId) : null,
+        c.versionId ? annotateForm(`variant-${index}`, c.versionId, s.busy !== null) : null,
       ),
-      h('details', {}, h('summary', {}, 'Show prompt'), h('pre', { class: 'source' }, c.prompt)),
+      h('details', { id: `prompt-${index}` }, h('summary', {}, 'Show prompt'), h('pre', { class: 'source' }, c.prompt)),
     );
   });
   return h(
@@ -185,7 +195,7 @@ function variantsSection(s: WidgetState, candidates: Candidate[]): HTMLElement {
     candidates.length > 1 ? h('p', { class: 'hint' }, 'Tick two variants to compare them side by side.') : null,
     h('ol', { class: 'variants' }, ...rows),
     notes.length
-      ? h('details', { class: 'notes', open: candidates.length === 0 }, h('summary', {}, 'Notes from the engine'), h('ul', {}, ...notes.map((n) => h('li', {}, n))))
+      ? h('details', { class: 'notes', id: 'engine-notes', open: candidates.length === 0 }, h('summary', {}, 'Notes from the engine'), h('ul', {}, ...notes.map((n) => h('li', {}, n))))
       : null,
   );
 }
@@ -263,7 +273,6 @@ function unifiedLine(line: string): HTMLElement {
 }
 
 function ratingSection(s: WidgetState): HTMLElement {
-  const head = s.history?.head ?? null;
   const radios = [1, 2, 3, 4, 5].map((n) => {
     const input = h('input', { type: 'radio', name: 'rating', id: `rating-${n}`, value: String(n), checked: local.rating === n }) as HTMLInputElement;
     input.addEventListener('change', () => {
@@ -281,7 +290,10 @@ function ratingSection(s: WidgetState): HTMLElement {
         document.getElementById('rating-1')?.focus();
         return;
       }
-      post({ type: 'rate', score: local.rating, notes: notes.value || null, versionId: head });
+      // The buffer as it is now (the server records it first if it changed), not a head the
+      // trail showed before the latest edits.
+      post({ type: 'rate', score: local.rating, notes: notes.value || null, versionId: null });
+      notes.value = '';
       local.rating = null;
       saveLocal();
     },
@@ -318,7 +330,11 @@ function trailSection(s: WidgetState): HTMLElement {
     { 'aria-labelledby': 'trail-title' },
     h('h2', { id: 'trail-title' }, `Version trail (${history.versions.length})`),
     s.settings.reviewGating && history.head
-      ? button('Request review of the head', () => post({ type: 'requestReview', note: null }), { id: 'request-review', class: 'secondary' })
+      ? button('Request review of the head', () => post({ type: 'requestReview', note: null }), {
+          id: 'request-review',
+          class: 'secondary',
+          disabled: s.busy !== null,
+        })
       : null,
     h('ol', { class: 'trail', reversed: true }, ...items),
   );
@@ -334,6 +350,7 @@ function versionItem(
 ): HTMLElement {
   const short = v.id.slice(-8);
   const isHead = history.head === v.id;
+  const busy = s.busy !== null;
   const facts = [
     v.origin + (v.strategy ? ` (${v.strategy})` : ''),
     v.author,
@@ -357,7 +374,7 @@ function versionItem(
     ),
     v.message ? h('p', { class: 'explanation' }, v.message) : null,
     change && change.hunks.length
-      ? h('details', {}, h('summary', {}, `Diff against ${change.parentId ? change.parentId.slice(-8) : 'nothing'}`), diffView(change))
+      ? h('details', { id: `diff-${short}` }, h('summary', {}, `Diff against ${change.parentId ? change.parentId.slice(-8) : 'nothing'}`), diffView(change))
       : null,
     h(
       'div',
@@ -366,14 +383,15 @@ function versionItem(
         class: 'secondary',
         'aria-pressed': String(favorite),
         id: `trail-favorite-${short}`,
+        disabled: busy,
       }),
-      annotateForm(`trail-${short}`, v.id),
-      isHead ? null : rollbackForm(short, v.id),
+      annotateForm(`trail-${short}`, v.id, busy),
+      isHead ? null : rollbackForm(short, v.id, busy),
       s.settings.reviewGating && v.review === 'inReview'
-        ? button('Approve', () => post({ type: 'approve', versionId: v.id }), { id: `approve-${short}` })
+        ? button('Approve', () => post({ type: 'approve', versionId: v.id }), { id: `approve-${short}`, disabled: busy })
         : null,
       s.settings.reviewGating && v.review === 'approved'
-        ? button('Deploy', () => post({ type: 'deploy', versionId: v.id }), { id: `deploy-${short}` })
+        ? button('Deploy', () => post({ type: 'deploy', versionId: v.id }), { id: `deploy-${short}`, disabled: busy })
         : null,
     ),
   );
@@ -398,21 +416,16 @@ function inlineForm(
   opener: string,
   field: string,
   submitLabel: string,
+  busy: boolean,
   onSubmit: (text: string) => void,
 ): HTMLElement {
   const input = h('input', { type: 'text', id: `${id}-input`, required: true, 'aria-label': field, placeholder: field }) as HTMLInputElement;
-  const form = h('form', { class: 'inline', hidden: true, id: `${id}-form` }, input, h('button', { type: 'submit' }, submitLabel)) as HTMLFormElement;
-  form.addEventListener('submit', (event) => {
-    event.preventDefault();
-    const text = input.value.trim();
-    if (!text) {
-      announce(`${field} is required.`);
-      input.focus();
-      return;
-    }
-    onSubmit(text);
-    form.hidden = true;
-  });
+  const form = h(
+    'form',
+    { class: 'inline', hidden: true, id: `${id}-form` },
+    input,
+    h('button', { type: 'submit', 'aria-disabled': busy ? 'true' : undefined }, submitLabel),
+  ) as HTMLFormElement;
   const open = button(
     opener,
     () => {
@@ -422,15 +435,30 @@ function inlineForm(
     },
     { class: 'secondary', id: `${id}-open`, 'aria-expanded': 'false', 'aria-controls': `${id}-form` },
   );
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    if (busy) return;
+    const text = input.value.trim();
+    if (!text) {
+      announce(`${field} is required.`);
+      input.focus();
+      return;
+    }
+    onSubmit(text);
+    input.value = '';
+    form.hidden = true;
+    open.setAttribute('aria-expanded', 'false');
+    open.focus();
+  });
   return h('span', { class: 'inline-form' }, open, form);
 }
 
-function annotateForm(id: string, versionId: string): HTMLElement {
-  return inlineForm(`annotate-${id}`, 'Annotate', 'Annotation', 'Add note', (note) => post({ type: 'annotate', versionId, note }));
+function annotateForm(id: string, versionId: string, busy: boolean): HTMLElement {
+  return inlineForm(`annotate-${id}`, 'Annotate', 'Annotation', 'Add note', busy, (note) => post({ type: 'annotate', versionId, note }));
 }
 
-function rollbackForm(short: string, versionId: string): HTMLElement {
-  return inlineForm(`rollback-${short}`, 'Roll back to this', 'Reason for the rollback', 'Roll back', (reason) =>
+function rollbackForm(short: string, versionId: string, busy: boolean): HTMLElement {
+  return inlineForm(`rollback-${short}`, 'Roll back to this', 'Reason for the rollback', 'Roll back', busy, (reason) =>
     post({ type: 'rollback', versionId, reason }),
   );
 }

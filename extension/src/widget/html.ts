@@ -37,6 +37,7 @@ export function widgetHtml(resources: PageResources): string {
 <body>
 <main id="app" aria-busy="true"><p>Loading PromptOpt…</p></main>
 <div id="announce" class="visually-hidden" role="status" aria-live="polite"></div>
+<div id="alert" class="visually-hidden" role="alert"></div>
 <script nonce="${nonce}" src="${attribute(resources.scriptUri)}"></script>
 </body>
 </html>`;

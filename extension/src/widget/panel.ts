@@ -68,9 +68,20 @@ export class FeedbackWidget implements vscode.Disposable {
       scriptUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(media, 'webview.js')).toString(),
       styleUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(media, 'widget.css')).toString(),
     });
-    panel.webview.onDidReceiveMessage((raw) => this.receive(raw), undefined, this.subscriptions);
-    panel.onDidDispose(() => (this.panel = undefined), undefined, this.subscriptions);
+    const listening = panel.webview.onDidReceiveMessage((raw) => this.receive(raw));
+    panel.onDidDispose(() => {
+      listening.dispose();
+      this.panel = undefined;
+    });
     this.panel = panel;
+  }
+
+  /**
+   * `update`, if the widget still shows `target` (a prompt's URI, or `null` for no file): a
+   * result that arrives after the user moved to another prompt must not land on that one.
+   */
+  updateFor(target: string | null, change: Partial<WidgetState>): void {
+    if ((this.state.prompt?.uri ?? null) === target) this.update(change);
   }
 
   update(change: Partial<WidgetState>): void {
@@ -86,6 +97,11 @@ export class FeedbackWidget implements vscode.Disposable {
     }
     if (message.type === 'ready') {
       this.post();
+      return;
+    }
+    // One thing at a time: a second click while a move is saving must not make a second move.
+    if (this.state.busy) {
+      this.output.appendLine(`[widget] ignored ${message.type} while ${this.state.busy.toLowerCase()}`);
       return;
     }
     try {

@@ -176,7 +176,7 @@ describe('the FeedbackWidget', () => {
     expect((await posted()).slice(1)).toEqual([
       { type: 'applyVariant', index: 1 },
       { type: 'favorite', versionId: sample.variants.candidates[0]!.versionId, favorite: true },
-      { type: 'rate', score: 4, notes: 'clear, a bit long', versionId: sample.history.head },
+      { type: 'rate', score: 4, notes: 'clear, a bit long', versionId: null },
       { type: 'rollback', versionId: first.id, reason: 'the edit made points too terse' },
       { type: 'run', command: 'evaluate' },
     ]);
@@ -240,7 +240,7 @@ describe('the FeedbackWidget', () => {
     expect(await page.locator('h1').textContent()).toBe('New prompt');
     expect(await page.locator('#apply-0').textContent()).toBe('Open in editor');
     expect(await page.locator('#rating-title, #trail-title').count()).toBe(0);
-    expect(await page.locator('#run-evaluate').isDisabled()).toBe(true);
+    expect(await page.locator('#run-evaluate').getAttribute('aria-disabled')).toBe('true');
     await page.locator('#run-generate').click();
     expect((await posted()).at(-1)).toEqual({ type: 'run', command: 'generate' });
   });
@@ -253,12 +253,50 @@ describe('the FeedbackWidget', () => {
     expect(await page.locator('details.notes li').allTextContents()).toEqual(notes);
   });
 
-  it('shows a running command and disables the actions meanwhile', async () => {
+  it('shows a running command and disables the actions meanwhile, keeping focus', async () => {
+    await show(state());
+    await page.locator('#run-generate').focus();
     await show(state({ busy: 'Generating variants' }));
     expect(await page.locator('.busy').textContent()).toBe('Generating variants…');
-    expect(await page.locator('#run-generate').isDisabled()).toBe(true);
+    expect(await page.locator('#run-generate').getAttribute('aria-disabled')).toBe('true');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('run-generate');
+    const before = (await posted()).length;
+    // force: Playwright itself will not click what says it is disabled; a user still can.
+    await page.locator('#run-generate').click({ force: true });
+    await page.locator('#favorite-0').click({ force: true });
+    expect(await posted()).toHaveLength(before);
     await show(state({ busy: null, notice: { kind: 'info', text: '3 variants generated.' } }));
-    expect(await page.locator('#run-generate').isDisabled()).toBe(false);
+    expect(await page.locator('#run-generate').getAttribute('aria-disabled')).toBeNull();
     expect(await page.locator('#announce').textContent()).toBe('3 variants generated.');
+    await show(state({ notice: { kind: 'error', text: 'the server stopped' } }));
+    expect(await page.locator('#alert').textContent()).toBe('the server stopped');
+  });
+
+  it('keeps what the user typed and opened when new state arrives, and forgets it on another prompt', async () => {
+    await show(state());
+    await page.locator('#rating-notes').fill('half-written note');
+    await page.locator('#prompt-1 summary').click();
+    const first = sample.history.versions[0]!.id.slice(-8);
+    await page.locator(`#annotate-trail-${first}-open`).click();
+    await page.locator(`#annotate-trail-${first}-input`).fill('draft annotation');
+    await show(state({ notice: { kind: 'info', text: 'Rating 4/5 recorded.' } }));
+    expect(await page.locator('#rating-notes').inputValue()).toBe('half-written note');
+    expect(await page.locator('#prompt-1').getAttribute('open')).toBe('');
+    expect(await page.locator(`#annotate-trail-${first}-form`).isVisible()).toBe(true);
+    expect(await page.locator(`#annotate-trail-${first}-input`).inputValue()).toBe('draft annotation');
+    await show(state({ prompt: { uri: 'file:///ws/other.prompt', name: 'other.prompt' } }));
+    expect(await page.locator('#rating-notes').inputValue()).toBe('');
+    expect(await page.locator('#prompt-1').getAttribute('open')).toBeNull();
+  });
+
+  it('returns focus to the button that opened a form once it is sent', async () => {
+    await show(state());
+    const first = sample.history.versions[0]!.id.slice(-8);
+    await page.locator(`#annotate-trail-${first}-open`).click();
+    await page.locator(`#annotate-trail-${first}-input`).fill('tone is off');
+    await page.keyboard.press('Enter');
+    expect((await posted()).at(-1)).toEqual({ type: 'annotate', versionId: sample.history.versions[0]!.id, note: 'tone is off' });
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe(`annotate-trail-${first}-open`);
+    expect(await page.locator(`#annotate-trail-${first}-open`).getAttribute('aria-expanded')).toBe('false');
   });
 });

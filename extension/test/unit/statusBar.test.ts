@@ -34,6 +34,9 @@ describe('the status bar', () => {
       [Uri.file('/ws/a.prompt'), [d(DiagnosticSeverity.Error), d(DiagnosticSeverity.Warning), d(DiagnosticSeverity.Hint)]],
       [Uri.file('/ws/b.prompty'), [d(DiagnosticSeverity.Error), d(DiagnosticSeverity.Error, 'yaml')]],
       [Uri.file('/ws/main.ts'), [d(DiagnosticSeverity.Error)]],
+      // The refinement preview and git's copies are not the user's prompts.
+      [Uri.from({ scheme: 'promptopt-refined', path: '/ws/a.prompt' }), [d(DiagnosticSeverity.Error)]],
+      [Uri.from({ scheme: 'git', path: '/ws/a.prompt' }), [d(DiagnosticSeverity.Warning)]],
     ]);
     expect(problems).toEqual({ errors: 2, warnings: 1 });
   });

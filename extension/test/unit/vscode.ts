@@ -86,6 +86,8 @@ export enum ViewColumn {
 }
 
 export const settings = new Map<string, unknown>();
+/** Each document's version as `openTextDocument` reports it (default 1), by URI string. */
+export const documentVersions = new Map<string, number>();
 
 export const workspace = {
   workspaceFolders: [{ uri: Uri.file('/ws') }] as { uri: Uri }[] | undefined,
@@ -93,7 +95,12 @@ export const workspace = {
     get: (key: string) => settings.get(key),
     update: vi.fn(async (key: string, value: unknown) => void settings.set(key, value)),
   })),
-  openTextDocument: vi.fn(async (arg: unknown) => ({ uri: arg, lineCount: 3, getText: () => '' })),
+  openTextDocument: vi.fn(async (arg: unknown) => ({
+    uri: arg,
+    lineCount: 3,
+    version: documentVersions.get(String(arg)) ?? 1,
+    getText: () => '',
+  })),
   applyEdit: vi.fn(async () => true),
   asRelativePath: vi.fn((uri: Uri) => uri.path.replace(/^\/ws\//, '')),
   onDidChangeConfiguration: vi.fn(() => ({ dispose() {} })),

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import * as vscode from 'vscode';
-import { settings } from './vscode';
+import { documentVersions, settings } from './vscode';
 import type { ServerConnection } from '../../src/connection';
 import type { FeedbackWidget } from '../../src/widget/panel';
 import { emptyState, type WidgetState } from '../../src/widget/messages';
@@ -26,6 +26,9 @@ function harness(answers: Record<string, (argument: any) => unknown>) {
       if (uri !== undefined) state = { ...state, prompt: uri && { uri: uri.toString(), name: 'summarize.prompt' } };
     }),
     update: vi.fn((change: Partial<WidgetState>) => (state = { ...state, ...change })),
+    updateFor: vi.fn((target: string | null, change: Partial<WidgetState>) => {
+      if ((state.prompt?.uri ?? null) === target) state = { ...state, ...change };
+    }),
     get current() {
       return state;
     },
@@ -38,6 +41,7 @@ const candidates = { candidates: [{ prompt: 'A', score: 4 }, { prompt: 'B', scor
 
 beforeEach(() => {
   settings.clear();
+  documentVersions.clear();
   vi.clearAllMocks();
 });
 
@@ -160,6 +164,34 @@ describe('workflows', () => {
     expect(h.calls.map((c) => c.command)).toEqual(['promptopt.feedback', 'promptopt.history']);
     expect(h.calls[0]?.argument).toEqual({ uri: PROMPT.toString(), score: 2, notes: 'too long', versionId: ID });
     expect(h.state().notice?.text).toBe('Rating 2/5 recorded.');
+  });
+
+  it("a prompt's results never land on the prompt the user moved to meanwhile", async () => {
+    let answer: (list: unknown) => void = () => {};
+    const h = harness({
+      'promptopt.generate': () => new Promise((resolve) => (answer = resolve)),
+      'promptopt.history': () => history,
+    });
+    const running = h.workflows.generate({ uri: PROMPT });
+    await vi.waitFor(() => expect(h.calls).toHaveLength(1));
+    h.widget.show(vscode.Uri.file('/ws/other.prompt'));
+    answer(candidates);
+    await running;
+    expect(h.state().prompt?.uri).toBe(vscode.Uri.file('/ws/other.prompt').toString());
+    expect(h.state().variants).toBeNull();
+    expect(h.state().notice).toBeNull();
+  });
+
+  it('applying a result to a prompt edited since asks first', async () => {
+    const h = harness({ 'promptopt.generate': () => candidates, 'promptopt.history': () => history });
+    await h.workflows.generate({ uri: PROMPT });
+    documentVersions.set(PROMPT.toString(), 2);
+    await h.workflows.handle({ type: 'applyVariant', index: 0 }, h.state());
+    expect(vscode.window.showWarningMessage).toHaveBeenCalledWith(expect.stringContaining('changed after these results'), { modal: true }, 'Apply Anyway');
+    expect(vscode.workspace.applyEdit).not.toHaveBeenCalled();
+    vi.mocked(vscode.window.showWarningMessage).mockResolvedValueOnce('Apply Anyway' as never);
+    await h.workflows.handle({ type: 'applyVariant', index: 0 }, h.state());
+    expect(vscode.workspace.applyEdit).toHaveBeenCalledTimes(1);
   });
 
   it('the A/B toggle writes the workspace setting', async () => {
