@@ -26,6 +26,19 @@ use crate::validate;
 use queries::Damaged;
 use writer::Writer;
 
+/// A key's public half, kept beside the log so `verify` can check what the key signed. Written
+/// when a store is created and when its keys rotate.
+const INSERT_AUDIT_KEY: &str =
+    "INSERT INTO audit_keys (key_id, public_key, created_at) VALUES (?1, ?2, ?3)";
+
+fn audit_key_row(key: &AuditKey) -> (String, Vec<u8>, String) {
+    (
+        key.id().as_str().to_owned(),
+        key.public().as_bytes().to_vec(),
+        crate::clock::now(),
+    )
+}
+
 /// The database file's name inside the state directory.
 pub const DATABASE_FILE: &str = "promptopt.db";
 
@@ -339,15 +352,8 @@ fn initialize(
         }
         let (key, secret) = AuditKey::generate()?;
         vault.save(&store_id, key.id(), &secret)?;
-        conn.execute(
-            "INSERT INTO audit_keys (key_id, public_key, created_at) VALUES (?1, ?2, ?3)",
-            params![
-                key.id().as_str(),
-                key.public().as_bytes().to_vec(),
-                crate::clock::now()
-            ],
-        )
-        .map_err(|error| database(error.to_string()))?;
+        conn.execute(INSERT_AUDIT_KEY, audit_key_row(&key))
+            .map_err(|error| database(error.to_string()))?;
         Ok(SetUp::Here(store_id, vault, KeyRing::single(key)))
     })();
     let end = if set_up.is_ok() { "COMMIT" } else { "ROLLBACK" };

@@ -645,14 +645,7 @@ pub fn rotate_keys(tx: &mut Tx<'_>, user: UserId) -> Result<KeyId> {
     }));
     // Sealed and signed by the outgoing key: the new key is vouched for by the old one.
     tx.append(&event)?;
-    tx.execute(
-        "INSERT INTO audit_keys (key_id, public_key, created_at) VALUES (?1, ?2, ?3)",
-        params![
-            key.id().as_str(),
-            key.public().as_bytes().to_vec(),
-            crate::clock::now()
-        ],
-    )?;
+    tx.execute(super::INSERT_AUDIT_KEY, super::audit_key_row(&key))?;
     tx.sign_checkpoint()?;
     // From here on this writer seals with the new key, in this batch too, as verify expects
     // of every entry after the rotation. Should the batch not commit, the next one reloads the
