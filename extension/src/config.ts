@@ -13,10 +13,16 @@ export const PROMPT_SCHEMES = ['file', 'untitled'] as const;
 
 /** A document the server lints and the commands act on. */
 export function isPromptDocument(document: { languageId: string; uri: { scheme: string } }): boolean {
-  return (
-    (PROMPT_LANGUAGES as readonly string[]).includes(document.languageId) &&
-    (PROMPT_SCHEMES as readonly string[]).includes(document.uri.scheme)
-  );
+  return (PROMPT_LANGUAGES as readonly string[]).includes(document.languageId) && isPromptScheme(document.uri);
+}
+
+/** Where only a URI is known (diagnostics): a prompt by its file extension. */
+export function isPromptUri(uri: { scheme: string; path: string }): boolean {
+  return (uri.path.endsWith('.prompt') || uri.path.endsWith('.prompty')) && isPromptScheme(uri);
+}
+
+function isPromptScheme(uri: { scheme: string }): boolean {
+  return (PROMPT_SCHEMES as readonly string[]).includes(uri.scheme);
 }
 
 export interface ClientSettings {

@@ -62,7 +62,8 @@ export class ServerConnection implements vscode.Disposable {
    * server's commands, which the first still holds.
    */
   private serially(step: () => Promise<void>): Promise<void> {
-    const next = this.lifecycle.then(step, step);
+    // `lifecycle` never rejects (see below), so the next step always runs.
+    const next = this.lifecycle.then(step);
     this.lifecycle = next.catch(() => undefined);
     return next;
   }
@@ -96,13 +97,14 @@ export class ServerConnection implements vscode.Disposable {
       traceOutputChannel: this.output,
     };
     const client = new LanguageClient('promptopt', 'PromptOpt', server, options);
+    const running = (): ServerState => ({ kind: 'running', binary, version: client.initializeResult?.serverInfo?.version });
     // The client restarts a crashed server by itself (a few times); follow it.
     this.clientListener = client.onDidChangeState((event) => {
       if (this.client !== client || this.state.kind === 'starting') return;
       if (event.newState === State.Stopped) {
         this.setState({ kind: 'stopped', reason: 'the server stopped; see the PromptOpt output' });
       } else if (event.newState === State.Running) {
-        this.setState({ kind: 'running', binary, version: client.initializeResult?.serverInfo?.version });
+        this.setState(running());
       }
     });
     this.client = client;
@@ -113,7 +115,7 @@ export class ServerConnection implements vscode.Disposable {
       this.fail(error);
       return;
     }
-    this.setState({ kind: 'running', binary, version: client.initializeResult?.serverInfo?.version });
+    this.setState(running());
   }
 
   private async doStop(): Promise<void> {

@@ -2,7 +2,7 @@
 // kept. Its text is worked out by `describe`, a pure function the unit tests check.
 
 import * as vscode from 'vscode';
-import { PROMPT_LANGUAGES, PROMPT_SCHEMES, clientSettings } from './config';
+import { clientSettings, isPromptDocument, isPromptUri } from './config';
 import type { ServerConnection, ServerState } from './connection';
 
 export interface Problems {
@@ -47,7 +47,7 @@ export function describe(state: ServerState, problems: Problems, meshUrl: string
 export function countProblems(all: readonly [vscode.Uri, readonly vscode.Diagnostic[]][]): Problems {
   const problems: Problems = { errors: 0, warnings: 0 };
   for (const [uri, diagnostics] of all) {
-    if (!isPromptPath(uri.path) || !(PROMPT_SCHEMES as readonly string[]).includes(uri.scheme)) continue;
+    if (!isPromptUri(uri)) continue;
     for (const d of diagnostics) {
       if (d.source !== 'promptopt') continue;
       if (d.severity === vscode.DiagnosticSeverity.Error) problems.errors++;
@@ -55,10 +55,6 @@ export function countProblems(all: readonly [vscode.Uri, readonly vscode.Diagnos
     }
   }
   return problems;
-}
-
-function isPromptPath(path: string): boolean {
-  return path.endsWith('.prompt') || path.endsWith('.prompty');
 }
 
 export class StatusBar implements vscode.Disposable {
@@ -89,10 +85,8 @@ export class StatusBar implements vscode.Disposable {
       view.severity === 'error' && this.connection.current.kind === 'stopped'
         ? new vscode.ThemeColor('statusBarItem.errorBackground')
         : undefined;
-    const language = vscode.window.activeTextEditor?.document.languageId;
-    const relevant =
-      this.connection.current.kind !== 'running' ||
-      (language !== undefined && (PROMPT_LANGUAGES as readonly string[]).includes(language));
+    const document = vscode.window.activeTextEditor?.document;
+    const relevant = this.connection.current.kind !== 'running' || (document !== undefined && isPromptDocument(document));
     if (relevant) this.item.show();
     else this.item.hide();
   }

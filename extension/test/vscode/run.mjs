@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { CodeServer } from './codeServer.mjs';
+import { CodeServer } from '../../../scripts/code-server.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '../../..');
@@ -62,7 +62,7 @@ try {
 } finally {
   await browser?.close();
   server.stop();
-  if (failed) console.error(`code-server log:\n${server.log.join('').slice(-4000)}`);
+  if (failed) console.error(`code-server log:\n${server.output().slice(-4000)}`);
   rmSync(root, { recursive: true, force: true });
 }
 process.exit(failed ? 1 : 0);
